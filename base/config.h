@@ -1,0 +1,113 @@
+// The configuration model (SPEC.md §2) as plain structs. The YAML loader lives in proxy/;
+// plugins read a snapshot of this (shared_ptr<const Config>, replaced on SIGHUP).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace shadowproxy {
+
+using Duration = std::chrono::milliseconds;
+
+struct ServerAddress {
+  std::string host;
+  uint16_t port = 3306;
+  std::string ToString() const { return host + ":" + std::to_string(port); }
+};
+
+struct ListenConfig {
+  std::string address = "127.0.0.1";
+  uint16_t port = 6033;
+  uint32_t max_connections = 10000;
+  uint32_t threads = 0;  // 0 = number of cores
+  bool passthrough_auth = true;
+  Duration shutdown_grace = std::chrono::seconds(30);
+};
+
+struct ClusterConfig {
+  std::string name;
+  std::vector<ServerAddress> servers;
+  std::string admin_user = "root";
+  std::string admin_password;
+  Duration connect_timeout = std::chrono::seconds(5);
+};
+
+struct UserConfig {
+  std::string name;
+  std::string password;       // clear text; empty if not given
+  std::string password_hash;  // "*<40 hex>" (SHA1(SHA1(pw))); empty if not given
+  bool has_password = false;  // true if password or password_hash was given
+  std::string cluster;        // resolved: never empty after loading
+  std::string backend_user;
+  std::string backend_password;
+  std::vector<std::string> roles;
+};
+
+struct MetadbConfig {
+  std::string cluster;  // resolved: never empty after loading
+  std::string database = "shadowproxy_meta";
+};
+
+struct MetricsConfig {
+  std::string address = "127.0.0.1";
+  uint16_t port = 9104;  // 0 = off
+};
+
+struct ProcessMatch {
+  std::vector<std::string> clusters{"*"};   // glob patterns
+  std::vector<std::string> databases{"*"};  // glob patterns
+};
+
+struct ApprovalNode {
+  std::vector<std::string> roles;
+  std::vector<std::string> users;
+};
+
+struct ProcessConfig {
+  std::string name;
+  int priority = 0;
+  ProcessMatch match;
+  std::vector<ApprovalNode> nodes;  // empty: approved automatically
+  bool allow_self_approval = false;
+};
+
+struct ShadowSyncConfig {
+  std::string default_prefix;
+  std::string default_suffix = "_shadow";
+  Duration task_list_window = std::chrono::hours(48);
+  Duration approval_timeout = std::chrono::hours(24);
+  Duration execution_timeout = std::chrono::hours(48);
+  uint32_t workers = 4;
+  // When the config has no processes, the loader fills in the default one:
+  // "default", one node {roles: [dba]}.
+  std::vector<ProcessConfig> processes;
+};
+
+struct Config {
+  std::string path;  // file it was loaded from
+  std::string log_level = "info";
+  ListenConfig listen;
+  std::vector<ClusterConfig> clusters;
+  std::vector<UserConfig> users;
+  MetadbConfig metadb;
+  MetricsConfig metrics;
+  ShadowSyncConfig shadow_sync;
+
+  const ClusterConfig* FindCluster(const std::string& name) const {
+    for (const auto& c : clusters)
+      if (c.name == name) return &c;
+    return nullptr;
+  }
+  const UserConfig* FindUser(const std::string& name) const {
+    for (const auto& u : users)
+      if (u.name == name) return &u;
+    return nullptr;
+  }
+};
+
+using ConfigPtr = std::shared_ptr<const Config>;
+
+}  // namespace shadowproxy
