@@ -1,0 +1,176 @@
+#include "protocol/command.h"
+
+#include "protocol/capabilities.h"
+#include "protocol/wire.h"
+
+namespace shadowproxy::protocol {
+
+std::string_view CommandName(uint8_t command) {
+  static constexpr std::string_view kNames[] = {"sleep",
+                                                "quit",
+                                                "init_db",
+                                                "query",
+                                                "field_list",
+                                                "create_db",
+                                                "drop_db",
+                                                "refresh",
+                                                "shutdown",
+                                                "statistics",
+                                                "process_info",
+                                                "connect",
+                                                "process_kill",
+                                                "debug",
+                                                "ping",
+                                                "time",
+                                                "delayed_insert",
+                                                "change_user",
+                                                "binlog_dump",
+                                                "table_dump",
+                                                "connect_out",
+                                                "register_slave",
+                                                "stmt_prepare",
+                                                "stmt_execute",
+                                                "stmt_send_long_data",
+                                                "stmt_close",
+                                                "stmt_reset",
+                                                "set_option",
+                                                "stmt_fetch",
+                                                "daemon",
+                                                "binlog_dump_gtid",
+                                                "reset_connection"};
+  if (command < sizeof(kNames) / sizeof(kNames[0])) return kNames[command];
+  if (command == COM_STMT_BULK_EXECUTE) return "stmt_bulk_execute";
+  return "unknown";
+}
+
+bool ExpectsResponse(uint8_t command) {
+  return command != COM_QUIT && command != COM_STMT_CLOSE && command != COM_STMT_SEND_LONG_DATA;
+}
+
+Result<ChangeUser> DecodeChangeUser(std::span<const uint8_t> payload, uint32_t caps) {
+  Reader r(payload);
+  if (r.U8() != COM_CHANGE_USER || !r.ok()) {
+    return Status(errc::kInternal, "not a COM_CHANGE_USER packet");
+  }
+  ChangeUser c;
+  c.username = std::string(r.NulString());
+  if (caps & CLIENT_SECURE_CONNECTION) {
+    uint8_t n = r.U8();
+    c.auth_response = std::string(r.Bytes(n));
+  } else {
+    c.auth_response = std::string(r.NulString());
+  }
+  if (!r.ok()) return Status(errc::kInternal, "malformed COM_CHANGE_USER");
+  if (!r.AtEnd()) c.database = std::string(r.NulOrEofString());
+  if (r.remaining() >= 2) c.charset = r.U16();
+  if ((caps & CLIENT_PLUGIN_AUTH) && !r.AtEnd())
+    c.auth_plugin_name = std::string(r.NulOrEofString());
+  if ((caps & CLIENT_CONNECT_ATTRS) && !r.AtEnd()) c.connect_attrs = std::string(r.LenencString());
+  if (!r.ok()) return Status(errc::kInternal, "malformed COM_CHANGE_USER");
+  return c;
+}
+
+std::string EncodeChangeUser(const ChangeUser& c, uint32_t caps) {
+  std::string out;
+  Writer w(&out);
+  w.U8(COM_CHANGE_USER);
+  w.NulString(c.username);
+  if (caps & CLIENT_SECURE_CONNECTION) {
+    std::string_view a = std::string_view(c.auth_response).substr(0, 255);
+    w.U8(static_cast<uint8_t>(a.size()));
+    w.Bytes(a);
+  } else {
+    w.NulString(c.auth_response);
+  }
+  w.NulString(c.database);
+  w.U16(c.charset);
+  if (caps & CLIENT_PLUGIN_AUTH) w.NulString(c.auth_plugin_name);
+  if (caps & CLIENT_CONNECT_ATTRS) w.LenencString(c.connect_attrs);
+  return out;
+}
+
+Result<std::string_view> QueryText(std::span<const uint8_t> payload, bool query_attributes) {
+  Reader r(payload);
+  if (r.U8() != COM_QUERY || !r.ok()) return Status(errc::kInternal, "not a COM_QUERY packet");
+  if (query_attributes) {
+    uint64_t count = r.LenencInt();
+    r.LenencInt();  // parameter set count, always 1
+    if (!r.ok()) return Status(errc::kInternal, "malformed COM_QUERY attributes");
+    if (count != 0) return Status(errc::kInternal, "COM_QUERY with query attributes not parsed");
+  }
+  return r.Rest();
+}
+
+namespace {
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool IsIdentChar(char c) {
+  unsigned char u = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '$' || u >= 0x80;
+}
+
+// Skips white space and plain comments from `i`. Returns false on an unterminated block comment
+// or an executable comment (which is SQL text, not a comment).
+bool SkipSpaceAndComments(std::string_view s, size_t* i) {
+  size_t p = *i;
+  while (p < s.size()) {
+    char c = s[p];
+    if (IsSpace(c)) {
+      ++p;
+    } else if (c == '#') {
+      while (p < s.size() && s[p] != '\n') ++p;
+    } else if (c == '-' && p + 1 < s.size() && s[p + 1] == '-' &&
+               (p + 2 == s.size() || IsSpace(s[p + 2]) ||
+                static_cast<unsigned char>(s[p + 2]) < 0x20)) {
+      while (p < s.size() && s[p] != '\n') ++p;
+    } else if (c == '/' && p + 1 < s.size() && s[p + 1] == '*') {
+      if (p + 2 < s.size() &&
+          (s[p + 2] == '!' || (s[p + 2] == 'M' && p + 3 < s.size() && s[p + 3] == '!'))) {
+        break;  // executable comment: text
+      }
+      size_t end = s.find("*/", p + 2);
+      if (end == std::string_view::npos) return false;
+      p = end + 2;
+    } else {
+      break;
+    }
+  }
+  *i = p;
+  return true;
+}
+
+bool MatchKeyword(std::string_view s, size_t* i, std::string_view upper) {
+  if (s.size() - *i < upper.size()) return false;
+  for (size_t k = 0; k < upper.size(); ++k) {
+    char c = s[*i + k];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != upper[k]) return false;
+  }
+  *i += upper.size();
+  return true;
+}
+
+}  // namespace
+
+bool IsShadowSyncText(std::string_view s) {
+  size_t i = 0;
+  if (!SkipSpaceAndComments(s, &i) || !MatchKeyword(s, &i, "SHADOW")) return false;
+  // SHADOW must end here: white space or a comment must follow.
+  if (i >= s.size()) return false;
+  size_t before = i;
+  if (!SkipSpaceAndComments(s, &i) || i == before) return false;
+  if (!MatchKeyword(s, &i, "SYNC")) return false;
+  return i == s.size() || !IsIdentChar(s[i]);
+}
+
+bool IsShadowSyncQuery(std::span<const uint8_t> payload, bool query_attributes) {
+  if (payload.empty() || payload[0] != COM_QUERY) return false;
+  Result<std::string_view> text = QueryText(payload, query_attributes);
+  return text.ok() && IsShadowSyncText(*text);
+}
+
+}  // namespace shadowproxy::protocol
