@@ -1,0 +1,600 @@
+#include "proxy/config_loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <vector>
+
+#include "base/log.h"
+
+namespace shadowproxy::proxy {
+namespace {
+
+// A value in the document together with where it is: its line (1-based) and its key path.
+struct Field {
+  YAML::Node node;
+  int line = 1;
+  std::string path;
+};
+
+using FieldMap = std::map<std::string, Field, std::less<>>;
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "\\x%02x", static_cast<unsigned char>(c));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Describe(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Scalar:
+      return Quote(n.Scalar());
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Map:
+      return "a map";
+    default:
+      return "nothing";
+  }
+}
+
+int LineOf(const YAML::Node& n, int fallback) {
+  const YAML::Mark m = n.Mark();
+  return m.is_null() || m.line < 0 ? fallback : m.line + 1;
+}
+
+std::string Join(const std::string& parent, std::string_view key) {
+  return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+bool ParseInt(const std::string& s, int64_t* out) {
+  size_t i = 0;
+  bool neg = false;
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i >= s.size() || s.size() - i > 15) return false;
+  int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = neg ? -v : v;
+  return true;
+}
+
+bool IsHex40(std::string_view s) {
+  if (s.size() != 40) return false;
+  for (char c : s)
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  return true;
+}
+
+// A glob is non-empty and its '[' classes are closed.
+bool ValidGlob(std::string_view g) {
+  if (g.empty()) return false;
+  for (size_t i = 0; i < g.size(); ++i) {
+    if (g[i] != '[') continue;
+    size_t j = i + 1;
+    if (j < g.size() && (g[j] == '!' || g[j] == '^')) ++j;
+    if (j < g.size() && g[j] == ']') ++j;  // "[]...]" : ']' first is literal
+    while (j < g.size() && g[j] != ']') ++j;
+    if (j >= g.size()) return false;
+    i = j;
+  }
+  return true;
+}
+
+bool ValidAffix(std::string_view s) {
+  if (s.size() > 32) return false;
+  for (char c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  return true;
+}
+
+class Loader {
+ public:
+  explicit Loader(std::string_view file) : file_(file) {}
+
+  const std::vector<std::string>& errors() const { return errors_; }
+
+  void Fail(int line, const std::string& path, const std::string& msg) {
+    std::string e = file_ + ":" + std::to_string(line) + ": ";
+    if (!path.empty()) e += path + ": ";
+    errors_.push_back(e + msg);
+  }
+
+  void Load(const YAML::Node& root, Config* cfg) {
+    Field top{root, 1, ""};
+    if (root.IsNull()) {
+      Fail(1, "clusters", "required key missing");
+      return;
+    }
+    FieldMap m;
+    if (!ReadMap(top,
+                 {"log_level", "listen", "clusters", "users", "metadb", "metrics", "shadow_sync"},
+                 &m))
+      return;
+    top.line = 1;  // keys missing at the top level are reported on line 1
+    if (const Field* f = Get(m, "log_level")) {
+      std::string level;
+      log::Level parsed;
+      if (Str(*f, &level)) {
+        if (log::ParseLevel(level, &parsed))
+          cfg->log_level = log::LevelName(parsed);
+        else
+          Fail(f->line, f->path, "expected one of debug, info, warn, error, got " + Quote(level));
+        for (char& c : cfg->log_level) c = static_cast<char>(std::tolower(c));
+      }
+    }
+    if (const Field* f = Get(m, "listen")) LoadListen(*f, &cfg->listen);
+    if (const Field* f = Need(m, "clusters", top)) LoadClusters(*f, &cfg->clusters);
+    if (const Field* f = Get(m, "users")) LoadUsers(*f, cfg);
+    if (const Field* f = Get(m, "metadb")) LoadMetadb(*f, cfg);
+    if (const Field* f = Get(m, "metrics")) LoadMetrics(*f, &cfg->metrics);
+    if (const Field* f = Get(m, "shadow_sync")) LoadShadowSync(*f, &cfg->shadow_sync);
+    ApplyDefaults(cfg);
+  }
+
+ private:
+  // --- generic readers -------------------------------------------------------------------------
+
+  bool ReadMap(const Field& f, std::initializer_list<std::string_view> allowed, FieldMap* out) {
+    if (!f.node.IsMap()) {
+      Fail(f.line, f.path, "expected a map, got " + Describe(f.node));
+      return false;
+    }
+    for (auto it = f.node.begin(); it != f.node.end(); ++it) {
+      const YAML::Node& key = it->first;
+      int line = LineOf(key, f.line);
+      if (!key.IsScalar()) {
+        Fail(line, f.path, "keys must be plain words, got " + Describe(key));
+        continue;
+      }
+      const std::string& name = key.Scalar();
+      std::string path = Join(f.path, name);
+      bool known = false;
+      for (std::string_view a : allowed) known = known || a == name;
+      if (!known) {
+        Fail(line, path, "unknown key");
+        continue;
+      }
+      if (out->count(name)) {
+        Fail(line, path, "duplicate key");
+        continue;
+      }
+      (*out)[name] = Field{it->second, line, path};
+    }
+    return true;
+  }
+
+  static const Field* Get(const FieldMap& m, std::string_view key) {
+    auto it = m.find(key);
+    return it == m.end() ? nullptr : &it->second;
+  }
+
+  const Field* Need(const FieldMap& m, std::string_view key, const Field& parent) {
+    const Field* f = Get(m, key);
+    if (!f) Fail(parent.line, Join(parent.path, key), "required key missing");
+    return f;
+  }
+
+  bool List(const Field& f, std::vector<Field>* out) {
+    if (!f.node.IsSequence()) {
+      Fail(f.line, f.path, "expected a list, got " + Describe(f.node));
+      return false;
+    }
+    size_t i = 0;
+    for (const YAML::Node& item : f.node) {
+      out->push_back(Field{item, LineOf(item, f.line), f.path + "[" + std::to_string(i++) + "]"});
+    }
+    return true;
+  }
+
+  bool Str(const Field& f, std::string* out) {
+    if (f.node.IsNull()) {
+      out->clear();
+      return true;
+    }
+    if (!f.node.IsScalar()) {
+      Fail(f.line, f.path, "expected a string, got " + Describe(f.node));
+      return false;
+    }
+    *out = f.node.Scalar();
+    return true;
+  }
+
+  bool NonEmptyStr(const Field& f, std::string* out) {
+    if (!Str(f, out)) return false;
+    if (out->empty()) {
+      Fail(f.line, f.path, "must not be empty");
+      return false;
+    }
+    return true;
+  }
+
+  template <typename T>
+  bool Int(const Field& f, int64_t lo, int64_t hi, T* out) {
+    int64_t v = 0;
+    if (!f.node.IsScalar() || !ParseInt(f.node.Scalar(), &v) || v < lo || v > hi) {
+      Fail(f.line, f.path,
+           "expected an integer " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
+               Describe(f.node));
+      return false;
+    }
+    *out = static_cast<T>(v);
+    return true;
+  }
+
+  bool Bool(const Field& f, bool* out) {
+    if (f.node.IsScalar()) {
+      std::string s;
+      for (char c : f.node.Scalar()) s += static_cast<char>(std::tolower(c));
+      if (s == "true" || s == "yes" || s == "on") return *out = true, true;
+      if (s == "false" || s == "no" || s == "off") return *out = false, true;
+    }
+    Fail(f.line, f.path, "expected true or false, got " + Describe(f.node));
+    return false;
+  }
+
+  bool Dur(const Field& f, Duration* out) {
+    if (f.node.IsScalar() && ParseDuration(f.node.Scalar(), out)) return true;
+    Fail(f.line, f.path,
+         "expected a duration such as 500ms, 30s, 5m, 48h or 7d, got " + Describe(f.node));
+    return false;
+  }
+
+  // A list of strings; `check` (optional) returns an error message for a bad item.
+  bool StrList(const Field& f, std::vector<std::string>* out,
+               const std::function<std::string(const std::string&)>& check = nullptr) {
+    std::vector<Field> items;
+    if (!List(f, &items)) return false;
+    out->clear();
+    bool ok = true;
+    for (const Field& item : items) {
+      std::string s;
+      if (!item.node.IsScalar()) {
+        Fail(item.line, item.path, "expected a string, got " + Describe(item.node));
+        ok = false;
+        continue;
+      }
+      s = item.node.Scalar();
+      if (check) {
+        std::string err = check(s);
+        if (!err.empty()) {
+          Fail(item.line, item.path, err);
+          ok = false;
+          continue;
+        }
+      }
+      out->push_back(s);
+    }
+    return ok;
+  }
+
+  // --- sections --------------------------------------------------------------------------------
+
+  void LoadListen(const Field& f, ListenConfig* l) {
+    FieldMap m;
+    if (!ReadMap(
+            f,
+            {"address", "port", "max_connections", "threads", "passthrough_auth", "shutdown_grace"},
+            &m))
+      return;
+    if (const Field* v = Get(m, "address")) NonEmptyStr(*v, &l->address);
+    if (const Field* v = Get(m, "port")) Int(*v, 1, 65535, &l->port);
+    if (const Field* v = Get(m, "max_connections")) Int(*v, 1, 1000000, &l->max_connections);
+    if (const Field* v = Get(m, "threads")) Int(*v, 0, 1024, &l->threads);
+    if (const Field* v = Get(m, "passthrough_auth")) Bool(*v, &l->passthrough_auth);
+    if (const Field* v = Get(m, "shutdown_grace")) Dur(*v, &l->shutdown_grace);
+  }
+
+  void LoadServer(const Field& f, std::vector<ServerAddress>* out) {
+    const std::string bad = "expected \"host:port\" with a port 1..65535, got " + Describe(f.node);
+    if (!f.node.IsScalar()) return Fail(f.line, f.path, bad);
+    const std::string& s = f.node.Scalar();
+    size_t colon = s.rfind(':');
+    int64_t port = 0;
+    if (colon == std::string::npos || colon == 0 || !ParseInt(s.substr(colon + 1), &port) ||
+        port < 1 || port > 65535 || s[colon + 1] == '+' || s[colon + 1] == '-')
+      return Fail(f.line, f.path, bad);
+    std::string host = s.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')  // [::1]:3306
+      host = host.substr(1, host.size() - 2);
+    out->push_back(ServerAddress{host, static_cast<uint16_t>(port)});
+  }
+
+  void LoadClusters(const Field& f, std::vector<ClusterConfig>* out) {
+    std::vector<Field> items;
+    if (!List(f, &items)) return;
+    if (items.empty()) return Fail(f.line, f.path, "at least one cluster is required");
+    std::map<std::string, std::string> seen;  // name -> path of its first definition
+    for (const Field& item : items) {
+      FieldMap m;
+      ClusterConfig c;
+      if (!ReadMap(item, {"name", "servers", "admin_user", "admin_password", "connect_timeout"},
+                   &m))
+        continue;
+      if (const Field* v = Need(m, "name", item)) {
+        if (NonEmptyStr(*v, &c.name)) {
+          auto [it, fresh] = seen.emplace(c.name, item.path);
+          if (!fresh)
+            Fail(v->line, v->path,
+                 "duplicate cluster name " + Quote(c.name) + " (first defined at " + it->second +
+                     ")");
+        }
+      }
+      if (const Field* v = Need(m, "servers", item)) {
+        std::vector<Field> servers;
+        if (List(*v, &servers)) {
+          if (servers.empty()) Fail(v->line, v->path, "at least one server is required");
+          for (const Field& s : servers) LoadServer(s, &c.servers);
+        }
+      }
+      if (const Field* v = Get(m, "admin_user")) NonEmptyStr(*v, &c.admin_user);
+      if (const Field* v = Get(m, "admin_password")) Str(*v, &c.admin_password);
+      if (const Field* v = Get(m, "connect_timeout")) Dur(*v, &c.connect_timeout);
+      out->push_back(std::move(c));
+    }
+  }
+
+  void LoadUsers(const Field& f, Config* cfg) {
+    std::vector<Field> items;
+    if (!List(f, &items)) return;
+    std::set<std::string> seen;
+    for (const Field& item : items) {
+      FieldMap m;
+      UserConfig u;
+      if (!ReadMap(item,
+                   {"name", "password", "password_hash", "cluster", "backend_user",
+                    "backend_password", "roles"},
+                   &m))
+        continue;
+      if (const Field* v = Need(m, "name", item)) {
+        if (NonEmptyStr(*v, &u.name) && !seen.insert(u.name).second)
+          Fail(v->line, v->path, "duplicate user name " + Quote(u.name));
+      }
+      const Field* pw = Get(m, "password");
+      const Field* hash = Get(m, "password_hash");
+      if (pw && hash) {
+        Fail(hash->line, item.path, "give password or password_hash, not both");
+      } else if (pw) {
+        u.has_password = Str(*pw, &u.password);
+      } else if (hash) {
+        std::string h;
+        if (Str(*hash, &h)) {
+          if (h.size() == 41 && h[0] == '*' && IsHex40(std::string_view(h).substr(1))) {
+            for (char& c : h) c = static_cast<char>(std::toupper(c));
+            u.password_hash = h;
+            u.has_password = true;
+          } else {
+            Fail(hash->line, hash->path,
+                 "expected \"*\" followed by 40 hex digits (mysql_native_password), got " +
+                     Quote(h));
+          }
+        }
+      }
+      if (const Field* v = Get(m, "cluster")) {
+        if (NonEmptyStr(*v, &u.cluster)) RefCluster(*v, u.cluster, *cfg);
+      }
+      if (const Field* v = Get(m, "backend_user")) NonEmptyStr(*v, &u.backend_user);
+      if (const Field* v = Get(m, "backend_password")) {
+        Str(*v, &u.backend_password);
+      } else if (pw) {
+        u.backend_password = u.password;
+      } else if (hash) {
+        Fail(item.line, Join(item.path, "backend_password"),
+             "required when only password_hash is given");
+      }
+      if (const Field* v = Get(m, "roles")) StrList(*v, &u.roles, NotEmpty);
+      if (u.backend_user.empty()) u.backend_user = u.name;
+      cfg->users.push_back(std::move(u));
+    }
+  }
+
+  static std::string NotEmpty(const std::string& s) { return s.empty() ? "must not be empty" : ""; }
+
+  void RefCluster(const Field& f, const std::string& name, const Config& cfg) {
+    if (cfg.clusters.empty() || cfg.FindCluster(name)) return;  // no clusters: already reported
+    std::string known;
+    for (const auto& c : cfg.clusters) known += (known.empty() ? "" : ", ") + c.name;
+    Fail(f.line, f.path, "unknown cluster " + Quote(name) + " (clusters: " + known + ")");
+  }
+
+  void LoadMetadb(const Field& f, Config* cfg) {
+    FieldMap m;
+    if (!ReadMap(f, {"cluster", "database"}, &m)) return;
+    if (const Field* v = Get(m, "cluster")) {
+      if (NonEmptyStr(*v, &cfg->metadb.cluster)) RefCluster(*v, cfg->metadb.cluster, *cfg);
+    }
+    if (const Field* v = Get(m, "database")) {
+      std::string db;
+      if (NonEmptyStr(*v, &db)) {
+        if (db.size() > 64 || db.find('`') != std::string::npos)
+          Fail(v->line, v->path,
+               "expected a database name (1 to 64 characters, no `), got " + Quote(db));
+        else
+          cfg->metadb.database = db;
+      }
+    }
+  }
+
+  void LoadMetrics(const Field& f, MetricsConfig* out) {
+    FieldMap m;
+    if (!ReadMap(f, {"address", "port"}, &m)) return;
+    if (const Field* v = Get(m, "address")) NonEmptyStr(*v, &out->address);
+    if (const Field* v = Get(m, "port")) Int(*v, 0, 65535, &out->port);
+  }
+
+  void LoadShadowSync(const Field& f, ShadowSyncConfig* s) {
+    FieldMap m;
+    if (!ReadMap(f,
+                 {"default_prefix", "default_suffix", "task_list_window", "approval_timeout",
+                  "execution_timeout", "workers", "processes"},
+                 &m))
+      return;
+    auto affix = [&](const char* key, std::string* out) {
+      const Field* v = Get(m, key);
+      std::string text;
+      if (!v || !Str(*v, &text)) return;
+      if (ValidAffix(text))
+        *out = text;
+      else
+        Fail(v->line, v->path, "expected up to 32 characters of [A-Za-z0-9_], got " + Quote(text));
+    };
+    affix("default_prefix", &s->default_prefix);
+    affix("default_suffix", &s->default_suffix);
+    if (s->default_prefix.empty() && s->default_suffix.empty())
+      Fail(f.line, Join(f.path, "default_suffix"),
+           "default_prefix and default_suffix cannot both be empty");
+    if (const Field* v = Get(m, "task_list_window")) Dur(*v, &s->task_list_window);
+    if (const Field* v = Get(m, "approval_timeout")) Dur(*v, &s->approval_timeout);
+    if (const Field* v = Get(m, "execution_timeout")) Dur(*v, &s->execution_timeout);
+    if (const Field* v = Get(m, "workers")) Int(*v, 1, 256, &s->workers);
+    if (const Field* v = Get(m, "processes")) LoadProcesses(*v, &s->processes);
+  }
+
+  void LoadProcesses(const Field& f, std::vector<ProcessConfig>* out) {
+    std::vector<Field> items;
+    if (!List(f, &items)) return;
+    std::set<std::string> seen;
+    auto glob_check = [](const std::string& g) {
+      return ValidGlob(g) ? std::string() : "bad glob pattern " + Quote(g);
+    };
+    for (const Field& item : items) {
+      FieldMap m;
+      ProcessConfig p;
+      if (!ReadMap(item, {"name", "priority", "match", "nodes", "allow_self_approval"}, &m))
+        continue;
+      if (const Field* v = Need(m, "name", item)) {
+        if (NonEmptyStr(*v, &p.name) && !seen.insert(p.name).second)
+          Fail(v->line, v->path, "duplicate process name " + Quote(p.name));
+      }
+      if (const Field* v = Get(m, "priority")) Int(*v, 0, 1000000, &p.priority);
+      if (const Field* v = Get(m, "match")) {
+        FieldMap mm;
+        if (ReadMap(*v, {"clusters", "databases"}, &mm)) {
+          if (const Field* g = Get(mm, "clusters")) StrList(*g, &p.match.clusters, glob_check);
+          if (const Field* g = Get(mm, "databases")) StrList(*g, &p.match.databases, glob_check);
+        }
+      }
+      if (const Field* v = Get(m, "nodes")) {
+        std::vector<Field> nodes;
+        if (List(*v, &nodes)) {
+          for (const Field& n : nodes) {
+            FieldMap nm;
+            ApprovalNode node;
+            if (!ReadMap(n, {"roles", "users"}, &nm)) continue;
+            if (const Field* r = Get(nm, "roles")) StrList(*r, &node.roles, NotEmpty);
+            if (const Field* u = Get(nm, "users")) StrList(*u, &node.users, NotEmpty);
+            if (node.roles.empty() && node.users.empty() && !Get(nm, "roles") && !Get(nm, "users"))
+              Fail(n.line, n.path, "an approval node needs roles or users");
+            p.nodes.push_back(std::move(node));
+          }
+        }
+      }
+      if (const Field* v = Get(m, "allow_self_approval")) Bool(*v, &p.allow_self_approval);
+      out->push_back(std::move(p));
+    }
+  }
+
+  static void ApplyDefaults(Config* cfg) {
+    if (cfg->clusters.empty()) return;
+    const std::string& first = cfg->clusters.front().name;
+    for (auto& u : cfg->users)
+      if (u.cluster.empty()) u.cluster = first;
+    if (cfg->metadb.cluster.empty()) cfg->metadb.cluster = first;
+    if (cfg->shadow_sync.processes.empty()) {
+      ProcessConfig p;
+      p.name = "default";
+      p.priority = 1;
+      p.nodes.push_back(ApprovalNode{{"dba"}, {}});
+      cfg->shadow_sync.processes.push_back(std::move(p));
+    }
+  }
+
+  std::string file_;
+  std::vector<std::string> errors_;
+};
+
+}  // namespace
+
+bool ParseDuration(std::string_view text, Duration* out) {
+  size_t i = 0;
+  int64_t n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    if (i >= 9) return false;  // beyond any sensible duration
+    n = n * 10 + (text[i] - '0');
+    ++i;
+  }
+  if (i == 0) return false;
+  std::string_view unit = text.substr(i);
+  int64_t ms;
+  if (unit == "ms")
+    ms = 1;
+  else if (unit == "s")
+    ms = 1000;
+  else if (unit == "m")
+    ms = 60 * 1000;
+  else if (unit == "h")
+    ms = 3600 * 1000;
+  else if (unit == "d")
+    ms = 24 * 3600 * 1000;
+  else
+    return false;
+  *out = Duration(n * ms);
+  return true;
+}
+
+Result<Config> LoadConfigFromString(std::string_view yaml, std::string_view file_name) {
+  Loader loader(file_name);
+  Config cfg;
+  cfg.path = std::string(file_name);
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    loader.Load(root, &cfg);
+  } catch (const YAML::Exception& e) {
+    int line = e.mark.is_null() ? 1 : e.mark.line + 1;
+    loader.Fail(line, "", "YAML syntax error: " + e.msg);
+  } catch (const std::exception& e) {
+    loader.Fail(1, "", std::string("cannot parse: ") + e.what());
+  }
+  if (!loader.errors().empty()) {
+    std::string msg;
+    for (const auto& e : loader.errors()) msg += (msg.empty() ? "" : "\n") + e;
+    return Status(errc::kInternal, msg);
+  }
+  return cfg;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status(errc::kInternal, path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) return Status(errc::kInternal, path + ": cannot read: " + std::strerror(errno));
+  return LoadConfigFromString(text.str(), path);
+}
+
+}  // namespace shadowproxy::proxy

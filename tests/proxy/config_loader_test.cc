@@ -1,0 +1,343 @@
+#include "proxy/config_loader.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+namespace shadowproxy::proxy {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// The smallest valid document, to which each case appends or in which it replaces text.
+constexpr const char* kMinimal =
+    "clusters:\n"
+    "  - name: local\n"
+    "    servers: [\"127.0.0.1:3306\"]\n";
+
+TEST(ConfigLoaderTest, MinimalConfigGetsEveryDefault) {
+  auto r = LoadConfigFromString(kMinimal, "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Config& c = *r;
+  EXPECT_EQ(c.path, "conf.yaml");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.listen.address, "127.0.0.1");
+  EXPECT_EQ(c.listen.port, 6033);
+  EXPECT_EQ(c.listen.max_connections, 10000u);
+  EXPECT_EQ(c.listen.threads, 0u);
+  EXPECT_TRUE(c.listen.passthrough_auth);
+  EXPECT_EQ(c.listen.shutdown_grace, seconds(30));
+  ASSERT_EQ(c.clusters.size(), 1u);
+  EXPECT_EQ(c.clusters[0].name, "local");
+  ASSERT_EQ(c.clusters[0].servers.size(), 1u);
+  EXPECT_EQ(c.clusters[0].servers[0].host, "127.0.0.1");
+  EXPECT_EQ(c.clusters[0].servers[0].port, 3306);
+  EXPECT_EQ(c.clusters[0].admin_user, "root");
+  EXPECT_EQ(c.clusters[0].connect_timeout, seconds(5));
+  EXPECT_TRUE(c.users.empty());
+  EXPECT_EQ(c.metadb.cluster, "local");
+  EXPECT_EQ(c.metadb.database, "shadowproxy_meta");
+  EXPECT_EQ(c.metrics.port, 9104);
+  EXPECT_EQ(c.shadow_sync.default_suffix, "_shadow");
+  EXPECT_EQ(c.shadow_sync.task_list_window, hours(48));
+  EXPECT_EQ(c.shadow_sync.approval_timeout, hours(24));
+  EXPECT_EQ(c.shadow_sync.workers, 4u);
+  // No processes: one "default" process, priority 1, matching everything, one dba node.
+  ASSERT_EQ(c.shadow_sync.processes.size(), 1u);
+  const ProcessConfig& p = c.shadow_sync.processes[0];
+  EXPECT_EQ(p.name, "default");
+  EXPECT_EQ(p.priority, 1);
+  EXPECT_EQ(p.match.clusters, std::vector<std::string>{"*"});
+  EXPECT_EQ(p.match.databases, std::vector<std::string>{"*"});
+  ASSERT_EQ(p.nodes.size(), 1u);
+  EXPECT_EQ(p.nodes[0].roles, std::vector<std::string>{"dba"});
+  EXPECT_TRUE(p.nodes[0].users.empty());
+  EXPECT_FALSE(p.allow_self_approval);
+}
+
+TEST(ConfigLoaderTest, UserDefaultsResolve) {
+  std::string yaml = std::string(kMinimal) +
+                     "  - name: second\n"
+                     "    servers: [\"db2:3307\", \"[::1]:3308\"]\n"
+                     "users:\n"
+                     "  - name: app\n"
+                     "    password: s3cret\n"
+                     "  - name: hashed\n"
+                     "    password_hash: \"*2470c0c06dee42fd1618bb99005adca2ec9d1e19\"\n"
+                     "    backend_password: other\n"
+                     "    cluster: second\n"
+                     "    roles: [dba, admin]\n"
+                     "  - name: passthrough\n"
+                     "metadb: {cluster: second}\n";
+  auto r = LoadConfigFromString(yaml, "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Config& c = *r;
+  ASSERT_EQ(c.users.size(), 3u);
+  EXPECT_EQ(c.users[0].cluster, "local");  // the first cluster
+  EXPECT_EQ(c.users[0].backend_user, "app");
+  EXPECT_EQ(c.users[0].backend_password, "s3cret");
+  EXPECT_TRUE(c.users[0].has_password);
+  EXPECT_EQ(c.users[1].password_hash, "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
+  EXPECT_EQ(c.users[1].backend_password, "other");
+  EXPECT_EQ(c.users[1].cluster, "second");
+  EXPECT_EQ(c.users[1].roles, (std::vector<std::string>{"dba", "admin"}));
+  EXPECT_FALSE(c.users[2].has_password);
+  EXPECT_EQ(c.users[2].backend_user, "passthrough");
+  EXPECT_EQ(c.metadb.cluster, "second");
+  ASSERT_EQ(c.clusters[1].servers.size(), 2u);
+  EXPECT_EQ(c.clusters[1].servers[0].host, "db2");
+  EXPECT_EQ(c.clusters[1].servers[0].port, 3307);
+  EXPECT_EQ(c.clusters[1].servers[1].host, "::1");
+}
+
+TEST(ConfigLoaderTest, FullConfigParses) {
+  std::string yaml =
+      "log_level: WARN\n"
+      "listen:\n"
+      "  address: 0.0.0.0\n"
+      "  port: 7000\n"
+      "  max_connections: 50\n"
+      "  threads: 3\n"
+      "  passthrough_auth: false\n"
+      "  shutdown_grace: 500ms\n" +
+      std::string(kMinimal) +
+      "    admin_user: admin\n"
+      "    admin_password: pw\n"
+      "    connect_timeout: 2s\n"
+      "metrics: {address: 127.0.0.1, port: 0}\n"
+      "shadow_sync:\n"
+      "  default_prefix: __t_\n"
+      "  default_suffix: \"\"\n"
+      "  task_list_window: 7d\n"
+      "  approval_timeout: 5m\n"
+      "  execution_timeout: 1h\n"
+      "  workers: 2\n"
+      "  processes:\n"
+      "    - name: production\n"
+      "      priority: 1\n"
+      "      match: {clusters: [\"*\"], databases: [\"prod_[a-z]*\"]}\n"
+      "      nodes:\n"
+      "        - {roles: [dba]}\n"
+      "        - {users: [alice]}\n"
+      "      allow_self_approval: true\n"
+      "    - name: sandbox\n"
+      "      priority: 9\n"
+      "      match: {databases: [\"dev_*\"]}\n"
+      "      nodes: []\n";
+  auto r = LoadConfigFromString(yaml, "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const Config& c = *r;
+  EXPECT_EQ(c.log_level, "warn");
+  EXPECT_EQ(c.listen.address, "0.0.0.0");
+  EXPECT_EQ(c.listen.port, 7000);
+  EXPECT_EQ(c.listen.max_connections, 50u);
+  EXPECT_EQ(c.listen.threads, 3u);
+  EXPECT_FALSE(c.listen.passthrough_auth);
+  EXPECT_EQ(c.listen.shutdown_grace, milliseconds(500));
+  EXPECT_EQ(c.clusters[0].admin_user, "admin");
+  EXPECT_EQ(c.clusters[0].admin_password, "pw");
+  EXPECT_EQ(c.clusters[0].connect_timeout, seconds(2));
+  EXPECT_EQ(c.metrics.port, 0);
+  EXPECT_EQ(c.shadow_sync.default_prefix, "__t_");
+  EXPECT_EQ(c.shadow_sync.default_suffix, "");
+  EXPECT_EQ(c.shadow_sync.task_list_window, hours(7 * 24));
+  EXPECT_EQ(c.shadow_sync.approval_timeout, minutes(5));
+  EXPECT_EQ(c.shadow_sync.execution_timeout, hours(1));
+  EXPECT_EQ(c.shadow_sync.workers, 2u);
+  ASSERT_EQ(c.shadow_sync.processes.size(), 2u);
+  const ProcessConfig& p = c.shadow_sync.processes[0];
+  EXPECT_EQ(p.match.clusters, std::vector<std::string>{"*"});
+  EXPECT_EQ(p.match.databases, std::vector<std::string>{"prod_[a-z]*"});
+  ASSERT_EQ(p.nodes.size(), 2u);
+  EXPECT_EQ(p.nodes[1].users, std::vector<std::string>{"alice"});
+  EXPECT_TRUE(p.allow_self_approval);
+  const ProcessConfig& s = c.shadow_sync.processes[1];
+  EXPECT_EQ(s.priority, 9);
+  EXPECT_EQ(s.match.clusters, std::vector<std::string>{"*"});  // default kept
+  EXPECT_TRUE(s.nodes.empty());
+}
+
+struct BadCase {
+  const char* yaml;
+  const char* message;
+};
+
+// Each text is a whole document; the message is exactly what --check-config prints.
+const BadCase kBad[] = {
+    // Wrong types and ranges.
+    {"listen:\n  port: abc\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: listen.port: expected an integer 1..65535, got \"abc\""},
+    {"listen:\n  port: 70000\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: listen.port: expected an integer 1..65535, got \"70000\""},
+    {"listen:\n  port: [1]\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: listen.port: expected an integer 1..65535, got a list"},
+    {"listen:\n  passthrough_auth: maybe\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: listen.passthrough_auth: expected true or false, got \"maybe\""},
+    {"listen: 5\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:1: listen: expected a map, got \"5\""},
+    {"clusters: {name: a}\n", "conf.yaml:1: clusters: expected a list, got a map"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nmetrics:\n  port: -1\n",
+     "conf.yaml:3: metrics.port: expected an integer 0..65535, got \"-1\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  workers: 0\n",
+     "conf.yaml:3: shadow_sync.workers: expected an integer 1..256, got \"0\""},
+    {"clusters: [{name: [x], servers: [\"h:1\"]}]\n",
+     "conf.yaml:1: clusters[0].name: expected a string, got a list"},
+    {"log_level: loud\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:1: log_level: expected one of debug, info, warn, error, got \"loud\""},
+    // Unknown and duplicate keys.
+    {"listen:\n  prot: 1\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: listen.prot: unknown key"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\n\n\nmetrcs: {}\n",
+     "conf.yaml:4: metrcs: unknown key"},
+    {"clusters:\n  - name: a\n    servers: [\"h:1\"]\n    admin: x\n",
+     "conf.yaml:4: clusters[0].admin: unknown key"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nlisten:\n  port: 1\n  port: 2\n",
+     "conf.yaml:4: listen.port: duplicate key"},
+    // Missing required keys.
+    {"listen: {port: 1}\n", "conf.yaml:1: clusters: required key missing"},
+    {"", "conf.yaml:1: clusters: required key missing"},
+    {"clusters: []\n", "conf.yaml:1: clusters: at least one cluster is required"},
+    {"clusters:\n  - servers: [\"h:1\"]\n", "conf.yaml:2: clusters[0].name: required key missing"},
+    {"clusters:\n  - name: a\n", "conf.yaml:2: clusters[0].servers: required key missing"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - password: x\n",
+     "conf.yaml:3: users[0].name: required key missing"},
+    // Duplicates and references.
+    {"clusters:\n  - {name: a, servers: [\"h:1\"]}\n  - {name: a, servers: [\"h:2\"]}\n",
+     "conf.yaml:3: clusters[1].name: duplicate cluster name \"a\" (first defined at clusters[0])"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n    cluster: b\n",
+     "conf.yaml:4: users[0].cluster: unknown cluster \"b\" (clusters: a)"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nmetadb:\n  cluster: zz\n",
+     "conf.yaml:3: metadb.cluster: unknown cluster \"zz\" (clusters: a)"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers: [{name: u}, {name: u}]\n",
+     "conf.yaml:2: users[1].name: duplicate user name \"u\""},
+    // Durations.
+    {"listen:\n  shutdown_grace: 30\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: listen.shutdown_grace: expected a duration such as 500ms, 30s, 5m, 48h or 7d, "
+     "got \"30\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  approval_timeout: 1 day\n",
+     "conf.yaml:3: shadow_sync.approval_timeout: expected a duration such as 500ms, 30s, 5m, 48h "
+     "or 7d, got \"1 day\""},
+    {"clusters:\n  - name: a\n    servers: [\"h:1\"]\n    connect_timeout: 5sec\n",
+     "conf.yaml:4: clusters[0].connect_timeout: expected a duration such as 500ms, 30s, 5m, 48h "
+     "or 7d, got \"5sec\""},
+    // Server addresses.
+    {"clusters:\n  - name: a\n    servers: [\"localhost\"]\n",
+     "conf.yaml:3: clusters[0].servers[0]: expected \"host:port\" with a port 1..65535, got "
+     "\"localhost\""},
+    {"clusters:\n  - name: a\n    servers:\n      - \"h:1\"\n      - \"h:0\"\n",
+     "conf.yaml:5: clusters[0].servers[1]: expected \"host:port\" with a port 1..65535, got "
+     "\"h:0\""},
+    {"clusters:\n  - name: a\n    servers: \"h:1\"\n",
+     "conf.yaml:3: clusters[0].servers: expected a list, got \"h:1\""},
+    // Passwords.
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n    password_hash: abc\n"
+     "    backend_password: x\n",
+     "conf.yaml:4: users[0].password_hash: expected \"*\" followed by 40 hex digits "
+     "(mysql_native_password), got \"abc\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n"
+     "    password_hash: \"*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\"\n",
+     "conf.yaml:3: users[0].backend_password: required when only password_hash is given"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n    password: x\n"
+     "    password_hash: \"*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\"\n",
+     "conf.yaml:5: users[0]: give password or password_hash, not both"},
+    // Processes: glob and priority types.
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  processes:\n"
+     "    - name: p\n      priority: high\n",
+     "conf.yaml:5: shadow_sync.processes[0].priority: expected an integer 0..1000000, got "
+     "\"high\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  processes:\n"
+     "    - name: p\n      match: {databases: [\"db_[a\"]}\n",
+     "conf.yaml:5: shadow_sync.processes[0].match.databases[0]: bad glob pattern \"db_[a\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  processes:\n"
+     "    - name: p\n      match: {clusters: \"*\"}\n",
+     "conf.yaml:5: shadow_sync.processes[0].match.clusters: expected a list, got \"*\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  processes:\n"
+     "    - name: p\n      nodes:\n        - {}\n",
+     "conf.yaml:6: shadow_sync.processes[0].nodes[0]: an approval node needs roles or users"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  processes:\n"
+     "    - priority: 2\n",
+     "conf.yaml:4: shadow_sync.processes[0].name: required key missing"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  default_suffix: \"-x\"\n",
+     "conf.yaml:3: shadow_sync.default_suffix: expected up to 32 characters of [A-Za-z0-9_], got "
+     "\"-x\""},
+    // YAML syntax.
+    {"clusters: [{name: a, servers: [\"h:1\"]}\n",
+     "conf.yaml:2: YAML syntax error: end of sequence flow not found"},
+    {"- a\n- b\n", "conf.yaml:1: expected a map, got a list"},
+};
+
+TEST(ConfigLoaderTest, BadConfigsNameFileLineAndKey) {
+  for (const BadCase& c : kBad) {
+    auto r = LoadConfigFromString(c.yaml, "conf.yaml");
+    ASSERT_FALSE(r.ok()) << c.yaml;
+    EXPECT_EQ(r.status().message(), c.message) << "for:\n" << c.yaml;
+  }
+}
+
+TEST(ConfigLoaderTest, ReportsEveryErrorInDocumentOrder) {
+  auto r = LoadConfigFromString(
+      "listen:\n  port: x\n  threads: -1\nclusters: [{name: a, servers: [\"h\"]}]\n", "c.yaml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            "c.yaml:2: listen.port: expected an integer 1..65535, got \"x\"\n"
+            "c.yaml:3: listen.threads: expected an integer 0..1024, got \"-1\"\n"
+            "c.yaml:4: clusters[0].servers[0]: expected \"host:port\" with a port 1..65535, got "
+            "\"h\"");
+}
+
+TEST(ConfigLoaderTest, ParsesDurations) {
+  Duration d{};
+  ASSERT_TRUE(ParseDuration("500ms", &d));
+  EXPECT_EQ(d, milliseconds(500));
+  ASSERT_TRUE(ParseDuration("30s", &d));
+  EXPECT_EQ(d, seconds(30));
+  ASSERT_TRUE(ParseDuration("5m", &d));
+  EXPECT_EQ(d, minutes(5));
+  ASSERT_TRUE(ParseDuration("48h", &d));
+  EXPECT_EQ(d, hours(48));
+  ASSERT_TRUE(ParseDuration("7d", &d));
+  EXPECT_EQ(d, hours(168));
+  for (const char* bad : {"", "s", "5", "5 s", "-5s", "5S", "1.5h", "5w", "9999999999s"})
+    EXPECT_FALSE(ParseDuration(bad, &d)) << bad;
+}
+
+TEST(ConfigLoaderTest, LoadsFilesAndNamesThem) {
+  char tmpl[] = "/tmp/sp-config-test-XXXXXX";
+  int fd = mkstemp(tmpl);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  {
+    std::ofstream out(tmpl);
+    out << "clusters:\n  - name: a\n    servers: [\"h:1\"]\n    bogus: 1\n";
+  }
+  auto r = LoadConfig(tmpl);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), std::string(tmpl) + ":4: clusters[0].bogus: unknown key");
+  std::remove(tmpl);
+  auto missing = LoadConfig(tmpl);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().message(),
+            std::string(tmpl) + ": cannot read: No such file or directory");
+}
+
+std::string SourceDir() {
+  std::string here = __FILE__;  // <src>/tests/proxy/config_loader_test.cc
+  for (int i = 0; i < 3; ++i) here = here.substr(0, here.rfind('/'));
+  return here;
+}
+
+TEST(ConfigLoaderTest, ShippedConfigIsValid) {
+  auto r = LoadConfig(SourceDir() + "/conf/shadowproxy.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->users.size(), 1u);
+  EXPECT_EQ(r->users[0].backend_password, "app-secret");
+}
+
+}  // namespace
+}  // namespace shadowproxy::proxy
