@@ -1,0 +1,164 @@
+#include "plugins/schema/reader.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "base/log.h"
+
+namespace shadowproxy::schema {
+namespace {
+
+constexpr uint16_t kErNoSuchTable = 1146;
+constexpr uint16_t kErBadDb = 1049;
+
+TableKind KindOf(const std::optional<std::string>& type) {
+  if (!type) return TableKind::kOther;
+  if (*type == "BASE TABLE") return TableKind::kBaseTable;
+  if (*type == "VIEW" || *type == "SYSTEM VIEW") return TableKind::kView;
+  return TableKind::kOther;  // SEQUENCE, TEMPORARY, ...
+}
+
+}  // namespace
+
+SchemaReader::SchemaReader(ClusterConnInfo info, std::string db, ReaderOptions options)
+    : info_(std::move(info)), db_(std::move(db)), options_(options) {
+  if (options_.parallelism < 1) options_.parallelism = 1;
+  if (options_.statements_per_trip < 1) options_.statements_per_trip = 1;
+  if (options_.min_tables_per_conn < 1) options_.min_tables_per_conn = 1;
+}
+
+Result<MysqlConn*> SchemaReader::Primary() {
+  if (!primary_) {
+    Result<MysqlConn> c = MysqlConn::Connect(info_, "", ConnectOptions{.multi_statements = true});
+    if (!c.ok()) return c.status();
+    primary_.emplace(std::move(c).value());
+  }
+  return &*primary_;
+}
+
+Result<std::map<std::string, TableKind>> SchemaReader::List(
+    const std::optional<std::vector<std::string>>& names) {
+  Result<MysqlConn*> conn = Primary();
+  if (!conn.ok()) return conn.status();
+  MysqlConn& c = **conn;
+  // One round trip: does the database exist, and which of the tables.
+  std::string sql =
+      "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME=" + c.Quote(db_) +
+      ";SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
+      "WHERE TABLE_SCHEMA=" +
+      c.Quote(db_);
+  if (names) {
+    if (names->empty())
+      sql += " AND FALSE";
+    else {
+      sql += " AND TABLE_NAME IN (";
+      for (size_t i = 0; i < names->size(); ++i) {
+        if (i > 0) sql += ',';
+        sql += c.Quote((*names)[i]);
+      }
+      sql += ')';
+    }
+  }
+  ++round_trips_;
+  MultiResult r = c.QueryMulti(sql);
+  if (!r.error.ok()) return r.error;
+  if (r.results.size() != 2 || r.results[0].empty())
+    return Status(errc::kInternal, "unexpected answer listing tables of " + db_);
+  if (r.results[0][0][0].value_or("0") == "0")
+    return Status(errc::kNotFound, "database '" + db_ + "' not found on cluster " + info_.name);
+  std::map<std::string, TableKind> out;
+  for (const Row& row : r.results[1]) {
+    if (row.size() < 2 || !row[0]) continue;
+    out.emplace(*row[0], KindOf(row[1]));
+  }
+  return out;
+}
+
+Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
+                       const std::vector<std::string>& names, size_t begin, size_t end,
+                       int per_trip, std::map<std::string, std::string>* out, int* trips) {
+  const std::string qdb = MysqlConn::QuoteName(db) + ".";
+  size_t i = begin;
+  while (i < end) {
+    size_t batch_end = std::min(end, i + static_cast<size_t>(per_trip));
+    std::string sql;
+    for (size_t j = i; j < batch_end; ++j) {
+      if (j > i) sql += ';';
+      sql += "SHOW CREATE TABLE " + qdb + MysqlConn::QuoteName(names[j]);
+    }
+    ++*trips;
+    MultiResult r = conn.QueryMulti(sql);
+    for (size_t k = 0; k < r.results.size(); ++k) {
+      const Rows& rows = r.results[k];
+      if (rows.empty() || rows[0].size() < 2 || !rows[0][1])
+        return Status(errc::kInternal, "unexpected SHOW CREATE TABLE answer for " + names[i + k]);
+      out->emplace(names[i + k], *rows[0][1]);
+    }
+    size_t done = i + r.results.size();
+    if (!r.error.ok()) {
+      if (r.error.code() == kErNoSuchTable || r.error.code() == kErBadDb) {
+        // Dropped since we listed it: leave it out and go on after it.
+        log::Debug("schema", "table ", db, ".", names[done], " vanished while reading");
+        i = done + 1;
+        continue;
+      }
+      return r.error;
+    }
+    i = batch_end;
+  }
+  return Status::Ok();
+}
+
+Result<std::map<std::string, std::string>> SchemaReader::ReadCreate(
+    const std::vector<std::string>& names) {
+  std::map<std::string, std::string> out;
+  if (names.empty()) return out;
+  Result<MysqlConn*> conn = Primary();
+  if (!conn.ok()) return conn.status();
+
+  size_t n = names.size();
+  size_t conns = std::min<size_t>(static_cast<size_t>(options_.parallelism),
+                                  std::max<size_t>(1, n / options_.min_tables_per_conn));
+  // Slice boundaries: contiguous, even slices.
+  std::vector<size_t> cut(conns + 1);
+  for (size_t k = 0; k <= conns; ++k) cut[k] = n * k / conns;
+
+  struct Slice {
+    std::map<std::string, std::string> got;
+    Status status;
+    bool no_conn = false;
+    int trips = 0;
+  };
+  std::vector<Slice> slices(conns);
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < conns; ++k) {
+    threads.emplace_back([&, k] {
+      Result<MysqlConn> c = MysqlConn::Connect(info_, "", ConnectOptions{.multi_statements = true});
+      if (!c.ok()) {
+        slices[k].no_conn = true;  // read on the primary afterwards
+        return;
+      }
+      slices[k].status =
+          ReadCreateSlice(*c, db_, names, cut[k], cut[k + 1], options_.statements_per_trip,
+                          &slices[k].got, &slices[k].trips);
+    });
+  }
+  slices[0].status =
+      ReadCreateSlice(**conn, db_, names, cut[0], cut[1], options_.statements_per_trip,
+                      &slices[0].got, &slices[0].trips);
+  for (std::thread& t : threads) t.join();
+  for (size_t k = 1; k < conns; ++k) {
+    if (!slices[k].no_conn) continue;
+    slices[k].status =
+        ReadCreateSlice(**conn, db_, names, cut[k], cut[k + 1], options_.statements_per_trip,
+                        &slices[k].got, &slices[k].trips);
+  }
+  for (Slice& s : slices) {
+    round_trips_ += s.trips;
+    if (!s.status.ok()) return s.status;
+    out.merge(s.got);
+  }
+  return out;
+}
+
+}  // namespace shadowproxy::schema

@@ -1,0 +1,56 @@
+// Reads table definitions from a live server with as few round trips as possible: one query to
+// learn which of the wanted tables exist, then SHOW CREATE TABLE for each, several statements per
+// round trip and spread over up to `parallelism` connections. Reads only the tables asked for.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "plugins/schema/mysql_conn.h"
+
+namespace shadowproxy::schema {
+
+enum class TableKind { kBaseTable, kView, kOther };
+
+struct ReaderOptions {
+  int parallelism = 4;           // connections used for reading at most (shadow_sync.workers)
+  int statements_per_trip = 64;  // SHOW CREATE TABLE statements per round trip
+  int min_tables_per_conn = 48;  // below this, another connection costs more than it saves
+};
+
+class SchemaReader {
+ public:
+  SchemaReader(ClusterConnInfo info, std::string db, ReaderOptions options = {});
+
+  // Which of `names` exist in the database, with their kind. `names` == nullopt: every table
+  // of the database. ERR 7005 if the database does not exist.
+  Result<std::map<std::string, TableKind>> List(
+      const std::optional<std::vector<std::string>>& names);
+
+  // SHOW CREATE TABLE text of each of `names` (expected to exist). A table that vanished in
+  // between is left out of the answer (the caller names it with ERR 7005).
+  Result<std::map<std::string, std::string>> ReadCreate(const std::vector<std::string>& names);
+
+  // Round trips made so far (for tests and the benchmark).
+  int round_trips() const { return round_trips_; }
+
+ private:
+  Result<MysqlConn*> Primary();
+
+  ClusterConnInfo info_;
+  std::string db_;
+  ReaderOptions options_;
+  std::optional<MysqlConn> primary_;
+  int round_trips_ = 0;
+};
+
+// Reads a slice of tables over one connection, `per_trip` statements per round trip.
+// Exposed for the benchmark and tests; SchemaReader uses it for each connection.
+Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
+                       const std::vector<std::string>& names, size_t begin, size_t end,
+                       int per_trip, std::map<std::string, std::string>* out, int* trips);
+
+}  // namespace shadowproxy::schema

@@ -1,0 +1,72 @@
+#include "tests/plugins/schema/test_backend.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+namespace shadowproxy::schema::testing {
+
+uint16_t FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  uint16_t port = 0;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+Status TestBackend::Start(const std::string& extra_args) {
+  char tmpl[] = "/tmp/sp-schema-test-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return Status(errc::kInternal, "mkdtemp failed");
+  dir_ = tmpl;
+  port_ = FreePort();
+  std::string cmd = std::string(SHADOWPROXY_SOURCE_DIR) + "/scripts/start-backend.sh '" + dir_ +
+                    "/data' " + std::to_string(port_) + " " + extra_args;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return Status(errc::kInternal, "cannot run " + cmd);
+  std::string out;
+  char buf[256];
+  while (fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+  int rc = pclose(p);
+  if (rc != 0) return Status(errc::kInternal, "start-backend.sh failed: " + out);
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+  size_t nl = out.rfind('\n');
+  pid_ = std::atoi(out.c_str() + (nl == std::string::npos ? 0 : nl + 1));
+  if (pid_ <= 0) return Status(errc::kInternal, "start-backend.sh printed no pid: " + out);
+  return Status::Ok();
+}
+
+void TestBackend::Stop() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    for (int i = 0; i < 600 && kill(pid_, 0) == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pid_ = 0;
+  }
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+    dir_.clear();
+  }
+}
+
+Result<MysqlConn> TestBackend::Connect(const std::string& db) const {
+  return MysqlConn::Connect(conn_info(), db, ConnectOptions{.multi_statements = true});
+}
+
+}  // namespace shadowproxy::schema::testing

@@ -1,0 +1,39 @@
+// A throw-away MariaDB server for the schema integration tests: started through
+// scripts/start-backend.sh on a free loopback port, stopped and deleted when the object dies.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "base/status.h"
+#include "plugins/schema/mysql_conn.h"
+
+namespace shadowproxy::schema::testing {
+
+class TestBackend {
+ public:
+  TestBackend() = default;
+  TestBackend(const TestBackend&) = delete;
+  TestBackend& operator=(const TestBackend&) = delete;
+  ~TestBackend() { Stop(); }
+
+  // Starts the server (SHADOWPROXY_SOURCE_DIR/scripts/start-backend.sh). Extra mariadbd args
+  // may be given as one string.
+  Status Start(const std::string& extra_args = "");
+  void Stop();
+
+  uint16_t port() const { return port_; }
+  ClusterConnInfo conn_info() const { return ClusterConnInfo::Local(port_); }
+  // A fresh connection (multi-statements on), with `db` as default database if not empty.
+  Result<MysqlConn> Connect(const std::string& db = "") const;
+
+ private:
+  std::string dir_;
+  uint16_t port_ = 0;
+  int pid_ = 0;
+};
+
+// A loopback port nobody listens on right now.
+uint16_t FreePort();
+
+}  // namespace shadowproxy::schema::testing
