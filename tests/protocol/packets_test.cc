@@ -11,8 +11,8 @@ namespace {
 TEST(Packets, OkRoundTrip) {
   for (bool deprecate : {false, true}) {
     for (uint64_t affected : {0ull, 250ull, 251ull, 70000ull, 1ull << 40}) {
-      std::string p = EncodeOk(affected, 77, SERVER_STATUS_AUTOCOMMIT, 3, "Rows matched: 1",
-                               deprecate);
+      std::string p =
+          EncodeOk(affected, 77, SERVER_STATUS_AUTOCOMMIT, 3, "Rows matched: 1", deprecate);
       EXPECT_EQ(static_cast<uint8_t>(p[0]), deprecate ? 0xFE : 0x00);
       EXPECT_TRUE(IsOk(AsBytes(p), deprecate));
       Result<OkPacket> ok = DecodeOk(AsBytes(p));

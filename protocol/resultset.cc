@@ -1,0 +1,96 @@
+#include "protocol/resultset.h"
+
+#include <algorithm>
+
+#include "protocol/packet.h"
+#include "protocol/packets.h"
+#include "protocol/wire.h"
+
+namespace shadowproxy::protocol {
+
+std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, uint16_t flags) {
+  std::string out;
+  Writer w(&out);
+  w.LenencString("def");
+  w.LenencString("");  // schema
+  w.LenencString("");  // table alias
+  w.LenencString("");  // table
+  w.LenencString(name);
+  w.LenencString(name);
+  w.LenencInt(0x0C);  // length of the fixed fields
+  w.U16(kCharsetUtf8mb4GeneralCi);
+  uint64_t length = uint64_t{std::max<uint32_t>(max_bytes, 1)} * 4;
+  w.U32(static_cast<uint32_t>(std::min<uint64_t>(length, 0xFFFFFFFFu)));
+  w.U8(kTypeVarString);
+  w.U16(flags);
+  w.U8(0);   // decimals
+  w.U16(0);  // filler
+  return out;
+}
+
+EncodedResponse EncodeTextResultSet(const std::vector<std::string>& columns,
+                                    const std::vector<Row>& rows, uint32_t capabilities,
+                                    uint8_t first_seq, uint16_t status_flags, uint16_t warnings) {
+  const bool deprecate_eof = (capabilities & CLIENT_DEPRECATE_EOF) != 0;
+  const size_t ncols = columns.size();
+  std::vector<uint32_t> widths(ncols, 0);
+  std::vector<bool> nullable(ncols, false);
+  for (size_t c = 0; c < ncols; ++c) {
+    widths[c] = static_cast<uint32_t>(std::min<size_t>(columns[c].size(), 0xFFFFFFFFu));
+  }
+  for (const Row& row : rows) {
+    for (size_t c = 0; c < ncols; ++c) {
+      if (c >= row.size() || !row[c]) {
+        nullable[c] = true;
+      } else {
+        widths[c] = std::max(widths[c],
+                             static_cast<uint32_t>(std::min<size_t>(row[c]->size(), 0xFFFFFFFFu)));
+      }
+    }
+  }
+  EncodedResponse r;
+  uint8_t seq = first_seq;
+  std::string payload;
+  Writer w(&payload);
+  w.LenencInt(ncols);
+  seq = AppendPacket(&r.bytes, seq, payload);
+  for (size_t c = 0; c < ncols; ++c) {
+    seq =
+        AppendPacket(&r.bytes, seq,
+                     EncodeColumnDefinition(columns[c], widths[c], nullable[c] ? 0 : kNotNullFlag));
+  }
+  if (!deprecate_eof) seq = AppendPacket(&r.bytes, seq, EncodeEof(warnings, status_flags));
+  for (const Row& row : rows) {
+    payload.clear();
+    for (size_t c = 0; c < ncols; ++c) {
+      if (c >= row.size() || !row[c]) {
+        w.U8(0xFB);
+      } else {
+        w.LenencString(*row[c]);
+      }
+    }
+    seq = AppendPacket(&r.bytes, seq, payload);
+  }
+  seq = AppendPacket(&r.bytes, seq,
+                     deprecate_eof ? EncodeOk(0, 0, status_flags, warnings, {}, true)
+                                   : EncodeEof(warnings, status_flags));
+  r.next_seq = seq;
+  return r;
+}
+
+EncodedResponse EncodeOkResponse(uint8_t seq, uint64_t affected_rows, uint16_t status_flags,
+                                 uint16_t warnings, std::string_view info) {
+  EncodedResponse r;
+  r.next_seq =
+      AppendPacket(&r.bytes, seq, EncodeOk(affected_rows, 0, status_flags, warnings, info));
+  return r;
+}
+
+EncodedResponse EncodeErrResponse(uint8_t seq, uint16_t code, std::string_view sqlstate,
+                                  std::string_view message) {
+  EncodedResponse r;
+  r.next_seq = AppendPacket(&r.bytes, seq, EncodeErr(code, sqlstate, message));
+  return r;
+}
+
+}  // namespace shadowproxy::protocol
