@@ -1,0 +1,87 @@
+// Where analyses and tasks live (SPEC.md §2 `metadb`, DESIGN.md §2 "State"): an interface with
+// the metadb implementation (task_store_mysql.h) and an in-memory fake for unit tests
+// (task_store_memory.h). State changes are compare-and-set on Task::version, so several proxies
+// (and several sessions) can share one store; a write returns only once it is committed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "plugins/tasks/task_model.h"
+
+namespace shadowproxy::tasks {
+
+// One condition of SHOW TASKS ... WHERE (SPEC.md §4.3).
+struct TaskCondition {
+  enum class Op { kEq, kNe, kLike, kIn, kLt, kLe, kGt, kGe };
+  std::string column;  // connection, database, creator, status, created_at
+  Op op = Op::kEq;
+  std::vector<std::string> values;  // one, or several for IN
+};
+
+struct TaskQuery {
+  std::vector<TaskCondition> where;
+  std::string order_by;  // "" = created_at DESC, task_id DESC
+  bool descending = false;
+  std::optional<uint64_t> limit;
+  uint64_t offset = 0;
+  std::optional<TimePoint> created_since;  // the task_list_window; nullopt for SHOW ALL TASKS
+};
+
+// Checks columns/operators against the whitelist and parses created_at values.
+// ERR 1064 naming the offending column or value otherwise.
+Status ValidateQuery(const TaskQuery& query);
+// The SQL LIKE of MySQL ('%', '_', backslash escape), case-insensitive as with utf8mb4_general_ci.
+bool SqlLike(std::string_view pattern, std::string_view text);
+
+class TaskStore {
+ public:
+  virtual ~TaskStore() = default;
+
+  // Analyses.
+  virtual Result<int64_t> CreateAnalysis(const Analysis& analysis) = 0;
+  virtual Result<Analysis> GetAnalysis(int64_t id) = 0;  // 7002 if unknown
+  // SKIP / UNSKIP: sets `skipped` on the named tables; returns how many changed. 7002 unknown
+  // analysis, 7012 already submitted, 7005 a table that is not in the analysis.
+  virtual Result<int> SetSkipped(int64_t analysis_id, const std::vector<std::string>& tables,
+                                 bool skipped) = 0;
+
+  // Tasks.
+  // Stores a new task (id, version, log ids are set on `task`) and marks its analysis submitted
+  // in the same transaction (7012 if it already was).
+  virtual Status CreateTask(Task& task) = 0;
+  virtual Result<Task> GetTask(int64_t id) = 0;  // 7002 if unknown
+  virtual Result<TaskStatus> GetStatus(int64_t id) = 0;
+  // Writes the task's row, process steps and new logs (id 0) if the stored version equals
+  // task.version; then bumps it. false = someone else changed it first (reload and retry).
+  // Statements are not written here (UpdateStatement), so an ABORT never rewinds them.
+  virtual Result<bool> SaveTask(Task& task) = 0;
+  virtual Status UpdateStatement(int64_t task_id, const TaskStatement& statement) = 0;
+  virtual Result<int64_t> AppendLog(int64_t task_id, const TaskLog& line) = 0;
+
+  virtual Result<std::vector<TaskSummary>> ListTasks(const TaskQuery& query) = 0;
+  // Tasks in WAIT_FOR_APPROVAL, WAIT_FOR_EXECUTION or EXECUTING (the scheduler's work list).
+  virtual Result<std::vector<int64_t>> ListLiveTasks() = 0;
+  virtual Result<std::map<TaskStatus, int64_t>> CountByStatus() = 0;
+
+  // Execution ownership (DESIGN.md §2): claims a WAIT_FOR_EXECUTION task nobody holds (or whose
+  // lease lapsed); true = this owner won it.
+  virtual Result<bool> Claim(int64_t id, const std::string& owner, Duration lease) = 0;
+  // Extends the lease; false if the task is no longer held by owner.
+  virtual Result<bool> RenewLease(int64_t id, const std::string& owner, Duration lease) = 0;
+  // EXECUTING tasks whose executor is gone: the lease lapsed, or the owner is an earlier
+  // incarnation of this proxy (owner starts with instance + "#" and is not current_owner).
+  virtual Result<std::vector<int64_t>> ListInterrupted(const std::string& instance,
+                                                       const std::string& current_owner) = 0;
+};
+
+// Load, change, save with retries on concurrent changes. `change` returns a refusal (e.g. 7004)
+// to stop without saving. Returns the saved task.
+Result<Task> MutateTask(TaskStore& store, int64_t id, const std::function<Status(Task&)>& change);
+
+}  // namespace shadowproxy::tasks

@@ -1,0 +1,341 @@
+// The contract every TaskStore keeps (see store_contract.h).
+#include <gtest/gtest.h>
+
+#include <set>
+#include <thread>
+
+#include "plugins/tasks/task_state.h"
+#include "store_contract.h"
+
+namespace shadowproxy::tasks {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+
+Analysis SampleAnalysis(std::string cluster = "local", std::string db = "shop",
+                        std::string creator = "dev") {
+  Analysis a;
+  a.cluster = std::move(cluster);
+  a.database = std::move(db);
+  a.naming.suffix = "_shadow";
+  a.creator = std::move(creator);
+  a.created_at = Now();
+  a.tables = {
+      {"users",
+       "users_shadow",
+       TableResult::kCreate,
+       false,
+       "CREATE TABLE `users` (id int)",
+       "",
+       "CREATE TABLE `users_shadow` (id int)",
+       {"CREATE TABLE `users_shadow` (id int)"}},
+      {"or`d'ers",
+       "or`d'ers_shadow",
+       TableResult::kUpdate,
+       false,
+       "src ddl \\ ' \"",
+       "shadow ddl",
+       "ALTER ...",
+       {"ALTER TABLE `or``d'ers_shadow` ADD c int COMMENT 'it''s \\\\'", "ALTER 2"}},
+      {"logs", "logs_shadow", TableResult::kNoAction, false, "x", "x", "", {}},
+  };
+  return a;
+}
+
+ProcessConfig OneNode() {
+  ProcessConfig p;
+  p.name = "production";
+  p.nodes = {{{"dba"}, {"alice"}}};
+  return p;
+}
+
+class StoreContractTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = MakeContractStore();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  Task Submit(const Analysis& a, const ProcessConfig& p = OneNode(), SubmitOptions o = {}) {
+    auto id = store_->CreateAnalysis(a);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    auto stored = store_->GetAnalysis(*id);
+    EXPECT_TRUE(stored.ok());
+    auto t = NewTask(*stored, p, o, a.creator, Now());
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    Task task = std::move(t).value();
+    Status s = store_->CreateTask(task);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return task;
+  }
+
+  std::unique_ptr<TaskStore> store_;
+};
+
+TEST_F(StoreContractTest, AnalysisRoundTrip) {
+  Analysis a = SampleAnalysis();
+  auto id = store_->CreateAnalysis(a);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_GT(*id, 0);
+  auto back = store_->GetAnalysis(*id);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->id, *id);
+  EXPECT_EQ(back->cluster, "local");
+  EXPECT_EQ(back->naming, a.naming);
+  EXPECT_FALSE(back->submitted);
+  ASSERT_EQ(back->tables.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(back->tables[i].source, a.tables[i].source);
+    EXPECT_EQ(back->tables[i].shadow, a.tables[i].shadow);
+    EXPECT_EQ(back->tables[i].result, a.tables[i].result);
+    EXPECT_EQ(back->tables[i].source_ddl, a.tables[i].source_ddl);
+    EXPECT_EQ(back->tables[i].shadow_ddl, a.tables[i].shadow_ddl);
+    EXPECT_EQ(back->tables[i].change_sql, a.tables[i].change_sql);
+    EXPECT_EQ(back->tables[i].statements, a.tables[i].statements);
+  }
+  EXPECT_EQ(store_->GetAnalysis(*id + 1000).status().code(), errc::kUnknownId);
+}
+
+TEST_F(StoreContractTest, SkipUnskipAndSubmittedOnce) {
+  auto id = store_->CreateAnalysis(SampleAnalysis());
+  ASSERT_TRUE(id.ok());
+  auto n = store_->SetSkipped(*id, {"users", "or`d'ers"}, true);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 2);
+  EXPECT_EQ(*store_->SetSkipped(*id, {"users"}, true), 0);  // already skipped
+  EXPECT_EQ(*store_->SetSkipped(*id, {"users"}, false), 1);
+  EXPECT_EQ(store_->SetSkipped(*id, {"nope"}, true).status().code(), errc::kNotFound);
+  EXPECT_EQ(store_->SetSkipped(*id + 99, {"users"}, true).status().code(), errc::kUnknownId);
+  auto a = store_->GetAnalysis(*id);
+  EXPECT_FALSE(a->tables[0].skipped);
+  EXPECT_TRUE(a->tables[1].skipped);
+  ASSERT_EQ(a->Script().size(), 1u);  // only users remains
+
+  auto t = NewTask(*a, OneNode(), {}, "dev", Now());
+  ASSERT_TRUE(t.ok());
+  Task task = *t;
+  ASSERT_TRUE(store_->CreateTask(task).ok());
+  EXPECT_TRUE(store_->GetAnalysis(*id)->submitted);
+  Task again = *t;
+  Status s = store_->CreateTask(again);
+  EXPECT_EQ(s.code(), errc::kAlreadySubmitted) << s.ToString();
+  EXPECT_EQ(store_->SetSkipped(*id, {"users"}, true).status().code(), errc::kAlreadySubmitted);
+}
+
+TEST_F(StoreContractTest, TaskRoundTrip) {
+  SubmitOptions o{ExecutionMode::kAt, Now() + hours(1), ErrorStrategy::kContinue, "it's \"ok\""};
+  Task t = Submit(SampleAnalysis(), OneNode(), o);
+  ASSERT_GT(t.id, 0);
+  EXPECT_EQ(t.version, 1);
+  for (const auto& l : t.logs) EXPECT_GT(l.id, 0);
+  auto back = store_->GetTask(t.id);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->cluster, "local");
+  EXPECT_EQ(back->database, "shop");
+  EXPECT_EQ(back->creator, "dev");
+  EXPECT_EQ(back->status, TaskStatus::kWaitForApproval);
+  EXPECT_EQ(back->execution_mode, ExecutionMode::kAt);
+  EXPECT_EQ(back->execute_at, o.execute_at);
+  EXPECT_EQ(back->error_strategy, ErrorStrategy::kContinue);
+  EXPECT_EQ(back->remarks, "it's \"ok\"");
+  EXPECT_EQ(back->process, "production");
+  ASSERT_EQ(back->process_nodes.size(), 1u);
+  EXPECT_EQ(back->process_nodes[0].users, std::vector<std::string>{"alice"});
+  EXPECT_EQ(back->created_at, t.created_at);
+  EXPECT_EQ(back->naming.suffix, "_shadow");
+  ASSERT_EQ(back->tables.size(), 3u);
+  EXPECT_EQ(back->tables[1].source, "or`d'ers");
+  ASSERT_EQ(back->statements.size(), 3u);
+  EXPECT_EQ(back->statements[1].sql, t.statements[1].sql);
+  EXPECT_EQ(back->statements[1].table, "or`d'ers");
+  ASSERT_EQ(back->steps.size(), t.steps.size());
+  EXPECT_EQ(back->steps[1].node, t.steps[1].node);
+  EXPECT_EQ(back->steps[0].at, t.steps[0].at);
+  EXPECT_FALSE(back->steps[1].at.has_value());
+  ASSERT_EQ(back->logs.size(), t.logs.size());
+  EXPECT_EQ(back->logs[0].message, t.logs[0].message);
+  EXPECT_EQ(back->version, 1);
+  EXPECT_EQ(*store_->GetStatus(t.id), TaskStatus::kWaitForApproval);
+  EXPECT_EQ(store_->GetTask(t.id + 1000).status().code(), errc::kUnknownId);
+  EXPECT_EQ(store_->GetStatus(t.id + 1000).status().code(), errc::kUnknownId);
+}
+
+TEST_F(StoreContractTest, SaveIsCompareAndSet) {
+  Task t = Submit(SampleAnalysis());
+  Task a = *store_->GetTask(t.id);
+  Task b = *store_->GetTask(t.id);
+  ASSERT_TRUE(Approve(a, "alice", "ok", Now()).ok());
+  auto saved = store_->SaveTask(a);
+  ASSERT_TRUE(saved.ok()) << saved.status().ToString();
+  EXPECT_TRUE(*saved);
+  EXPECT_EQ(a.version, 2);
+  ASSERT_TRUE(Reject(b, "dba1", "", Now()).ok());
+  auto lost = store_->SaveTask(b);
+  ASSERT_TRUE(lost.ok());
+  EXPECT_FALSE(*lost);
+  Task now = *store_->GetTask(t.id);
+  EXPECT_EQ(now.status, TaskStatus::kWaitForExecution);
+  EXPECT_EQ(now.steps.size(), a.steps.size());
+  EXPECT_EQ(now.logs.size(), a.logs.size());
+  // MutateTask reloads, so the reject is now refused by the state machine.
+  auto r = MutateTask(*store_, t.id, [](Task& x) { return Reject(x, "dba1", "", Now()); });
+  EXPECT_EQ(r.status().code(), errc::kBadStatus);
+  auto ok = MutateTask(*store_, t.id, [](Task& x) { return Abort(x, "dev", Now()); });
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(store_->GetTask(t.id)->status, TaskStatus::kCancelled);
+}
+
+TEST_F(StoreContractTest, StatementsAndLogsAreNotRewoundBySave) {
+  Task t = Submit(SampleAnalysis(), ProcessConfig{});  // no nodes: WAIT_FOR_EXECUTION
+  ASSERT_EQ(t.status, TaskStatus::kWaitForExecution);
+  Task stale = *store_->GetTask(t.id);
+  TaskStatement st = t.statements[0];
+  st.state = StatementState::kFailed;
+  st.error = "ERROR 1062: Duplicate entry '1' for key 'u'";
+  ASSERT_TRUE(store_->UpdateStatement(t.id, st).ok());
+  auto log_id = store_->AppendLog(t.id, TaskLog{0, Now(), LogLevel::kError, "boom"});
+  ASSERT_TRUE(log_id.ok());
+  ASSERT_TRUE(Abort(stale, "dev", Now()).ok());
+  ASSERT_TRUE(*store_->SaveTask(stale));
+  Task back = *store_->GetTask(t.id);
+  EXPECT_EQ(back.statements[0].state, StatementState::kFailed);
+  EXPECT_EQ(back.statements[0].error, st.error);
+  EXPECT_EQ(back.statements[1].state, StatementState::kPending);
+  int booms = 0;
+  for (const auto& l : back.logs) booms += l.message == "boom";
+  EXPECT_EQ(booms, 1);
+  EXPECT_EQ(back.logs.back().message.find("aborted by dev"), 0u);
+}
+
+TEST_F(StoreContractTest, ClaimIsExclusiveUntilTheLeaseLapses) {
+  Task t = Submit(SampleAnalysis(), ProcessConfig{});
+  auto a = store_->Claim(t.id, "proxyA#1", milliseconds(600));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_TRUE(*a);
+  EXPECT_FALSE(*store_->Claim(t.id, "proxyB#1", milliseconds(600)));
+  EXPECT_TRUE(*store_->RenewLease(t.id, "proxyA#1", milliseconds(600)));
+  EXPECT_FALSE(*store_->RenewLease(t.id, "proxyB#1", milliseconds(600)));
+  std::this_thread::sleep_for(milliseconds(800));
+  EXPECT_TRUE(*store_->Claim(t.id, "proxyB#1", milliseconds(600)));
+  EXPECT_FALSE(*store_->RenewLease(t.id, "proxyA#1", milliseconds(600)));
+  // Not claimable unless WAIT_FOR_EXECUTION.
+  Task w = Submit(SampleAnalysis());
+  EXPECT_FALSE(*store_->Claim(w.id, "proxyA#1", milliseconds(600)));
+  EXPECT_FALSE(*store_->Claim(w.id + 1000, "proxyA#1", milliseconds(600)));
+}
+
+TEST_F(StoreContractTest, ConcurrentClaimsHaveOneWinner) {
+  Task t = Submit(SampleAnalysis(), ProcessConfig{});
+  std::atomic<int> wins{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      auto r = store_->Claim(t.id, "p" + std::to_string(i) + "#1", std::chrono::seconds(30));
+      if (r.ok() && *r) ++wins;
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wins.load(), 1);
+}
+
+TEST_F(StoreContractTest, InterruptedTasks) {
+  Task lapsed = Submit(SampleAnalysis(), ProcessConfig{});
+  Task mine_before = Submit(SampleAnalysis(), ProcessConfig{});
+  Task alive = Submit(SampleAnalysis(), ProcessConfig{});
+  Task waiting = Submit(SampleAnalysis(), ProcessConfig{});
+  ASSERT_TRUE(*store_->Claim(lapsed.id, "other#1", milliseconds(300)));
+  ASSERT_TRUE(*store_->Claim(mine_before.id, "host:6033#old", std::chrono::seconds(60)));
+  ASSERT_TRUE(*store_->Claim(alive.id, "other#2", std::chrono::seconds(60)));
+  for (int64_t id : {lapsed.id, mine_before.id, alive.id})
+    ASSERT_TRUE(MutateTask(*store_, id, [](Task& x) { return Start(x, Now()); }).ok());
+  std::this_thread::sleep_for(milliseconds(500));
+  auto ids = store_->ListInterrupted("host:6033", "host:6033#new");
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  EXPECT_EQ(std::set<int64_t>(ids->begin(), ids->end()),
+            (std::set<int64_t>{lapsed.id, mine_before.id}));
+  auto live = store_->ListLiveTasks();
+  EXPECT_EQ(live->size(), 4u);
+  (void)waiting;
+  auto counts = store_->CountByStatus();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ((*counts)[TaskStatus::kExecuting], 3);
+  EXPECT_EQ((*counts)[TaskStatus::kWaitForExecution], 1);
+}
+
+std::vector<int64_t> Ids(const Result<std::vector<TaskSummary>>& r) {
+  std::vector<int64_t> out;
+  if (!r.ok()) {
+    ADD_FAILURE() << r.status().ToString();
+    return out;
+  }
+  for (const auto& s : *r) out.push_back(s.id);
+  return out;
+}
+
+TEST_F(StoreContractTest, ListFiltersOrderAndLimit) {
+  Task t1 = Submit(SampleAnalysis("local", "shop", "dev"));
+  std::this_thread::sleep_for(milliseconds(20));
+  Task t2 = Submit(SampleAnalysis("local", "dev_1", "carol"), ProcessConfig{});
+  std::this_thread::sleep_for(milliseconds(20));
+  Task t3 = Submit(SampleAnalysis("other", "shop", "dev"));
+  ASSERT_TRUE(MutateTask(*store_, t3.id, [](Task& x) { return Abort(x, "dev", Now()); }).ok());
+  using Op = TaskCondition::Op;
+  auto list = [&](std::vector<TaskCondition> where, std::string order = "", bool desc = false,
+                  std::optional<uint64_t> limit = std::nullopt, uint64_t offset = 0) {
+    TaskQuery q;
+    q.where = std::move(where);
+    q.order_by = std::move(order);
+    q.descending = desc;
+    q.limit = limit;
+    q.offset = offset;
+    return store_->ListTasks(q);
+  };
+  EXPECT_EQ(Ids(list({})), (std::vector<int64_t>{t3.id, t2.id, t1.id}));  // newest first
+  EXPECT_EQ(Ids(list({{"creator", Op::kEq, {"dev"}}})), (std::vector<int64_t>{t3.id, t1.id}));
+  EXPECT_EQ(Ids(list({{"creator", Op::kNe, {"dev"}}})), (std::vector<int64_t>{t2.id}));
+  EXPECT_EQ(Ids(list({{"database", Op::kLike, {"dev\\_%"}}})), (std::vector<int64_t>{t2.id}));
+  EXPECT_EQ(Ids(list({{"database", Op::kLike, {"s_op"}}})), (std::vector<int64_t>{t3.id, t1.id}));
+  EXPECT_EQ(Ids(list({{"connection", Op::kEq, {"other"}}})), (std::vector<int64_t>{t3.id}));
+  EXPECT_EQ(Ids(list({{"status", Op::kIn, {"CANCELLED", "WAIT_FOR_EXECUTION"}}})),
+            (std::vector<int64_t>{t3.id, t2.id}));
+  EXPECT_EQ(
+      Ids(list({{"status", Op::kEq, {"WAIT_FOR_APPROVAL"}}, {"connection", Op::kEq, {"local"}}})),
+      (std::vector<int64_t>{t1.id}));
+  // Values are data, never SQL.
+  EXPECT_EQ(Ids(list({{"creator", Op::kEq, {"dev' OR '1'='1"}}})), (std::vector<int64_t>{}));
+  EXPECT_EQ(Ids(list({{"creator", Op::kIn, {"x') OR (1=1", "carol"}}})),
+            (std::vector<int64_t>{t2.id}));
+  std::string t2_time = FormatTime(t2.created_at, true);
+  EXPECT_EQ(Ids(list({{"created_at", Op::kGe, {t2_time}}})), (std::vector<int64_t>{t3.id, t2.id}));
+  EXPECT_EQ(Ids(list({{"created_at", Op::kLt, {t2_time}}})), (std::vector<int64_t>{t1.id}));
+  EXPECT_EQ(Ids(list({{"created_at", Op::kLe, {t2_time}}})), (std::vector<int64_t>{t2.id, t1.id}));
+  EXPECT_EQ(Ids(list({{"created_at", Op::kGt, {t2_time}}})), (std::vector<int64_t>{t3.id}));
+  EXPECT_EQ(Ids(list({}, "task_id", false)), (std::vector<int64_t>{t1.id, t2.id, t3.id}));
+  EXPECT_EQ(Ids(list({}, "creator", false)), (std::vector<int64_t>{t2.id, t1.id, t3.id}));
+  EXPECT_EQ(Ids(list({}, "creator", true)), (std::vector<int64_t>{t3.id, t1.id, t2.id}));
+  EXPECT_EQ(Ids(list({}, "", false, 1)), (std::vector<int64_t>{t3.id}));
+  EXPECT_EQ(Ids(list({}, "", false, 2, 1)), (std::vector<int64_t>{t2.id, t1.id}));
+  EXPECT_EQ(Ids(list({}, "", false, std::nullopt, 2)), (std::vector<int64_t>{t1.id}));
+  // The window.
+  TaskQuery w;
+  w.created_since = t2.created_at;
+  EXPECT_EQ(Ids(store_->ListTasks(w)), (std::vector<int64_t>{t3.id, t2.id}));
+  w.created_since = Now() + hours(1);
+  EXPECT_EQ(Ids(store_->ListTasks(w)), (std::vector<int64_t>{}));
+  // Whitelist.
+  auto bad = list({{"owner", Op::kEq, {"x"}}});
+  EXPECT_EQ(bad.status().code(), errc::kSyntax);
+  EXPECT_EQ(list({}, "owner; DROP TABLE tasks").status().code(), errc::kSyntax);
+  EXPECT_EQ(list({{"created_at", Op::kLike, {"2026%"}}}).status().code(), errc::kSyntax);
+  EXPECT_EQ(list({{"created_at", Op::kGt, {"yesterday"}}}).status().code(), errc::kSyntax);
+  EXPECT_EQ(list({{"status", Op::kLt, {"A"}}}).status().code(), errc::kSyntax);
+  auto summary = list({{"creator", Op::kEq, {"carol"}}});
+  ASSERT_EQ(summary->size(), 1u);
+  EXPECT_EQ((*summary)[0].cluster, "local");
+  EXPECT_EQ((*summary)[0].database, "dev_1");
+  EXPECT_EQ((*summary)[0].status, TaskStatus::kWaitForExecution);
+  EXPECT_EQ((*summary)[0].created_at, t2.created_at);
+}
+
+}  // namespace
+}  // namespace shadowproxy::tasks
