@@ -45,8 +45,7 @@ Result<Greeting> DecodeGreeting(std::span<const uint8_t> payload) {
   if (g.capabilities & CLIENT_SECURE_CONNECTION) {
     size_t part2_len = 13;
     if ((g.capabilities & CLIENT_PLUGIN_AUTH) && data_len > 21) part2_len = data_len - 8;
-    // Some servers end the packet early (no NUL / no plugin name): take what is there.
-    std::string_view part2 = r.Bytes(std::min(part2_len, r.remaining()));
+    std::string_view part2 = r.Bytes(part2_len);
     if (!r.ok()) return Malformed("greeting");
     size_t keep = part2.size();
     if ((g.capabilities & CLIENT_PLUGIN_AUTH) && data_len > 8) {
