@@ -123,3 +123,168 @@ class Proxy:
                 self.proc.wait()
         self._log.close()
         return self.proc.returncode
+
+
+# --- Additions for the client matrix, hostile-client and metrics tests (ops) ---------------------
+
+def create_account(backend, name, password, grants="ALL PRIVILEGES ON *.*"):
+    """Creates `name` on the backend for both '%' and '127.0.0.1' and grants it `grants`."""
+    stmts = []
+    for host in ("%", "127.0.0.1", "localhost"):
+        stmts.append(f"CREATE USER IF NOT EXISTS '{name}'@'{host}' IDENTIFIED BY '{password}';")
+        stmts.append(f"GRANT {grants} TO '{name}'@'{host}';")
+    backend.sql("\n".join(stmts))
+
+
+class Stack:
+    """One backend, the accounts the default config expects (app / app-secret) and one proxy in
+    front of it; for pytest module fixtures. `stop()` stops both."""
+
+    def __init__(self, backend_args=(), users=None, extra="", metrics=False, proxy_args=()):
+        self.backend = Backend(extra_args=backend_args)
+        self.proxy = None
+        try:
+            create_account(self.backend, "app", "app-secret")
+            self.port = free_port()
+            self.metrics_port = free_port() if metrics else 0
+            self.config = default_config(self.backend, self.port, metrics_port=self.metrics_port,
+                                         users=users, extra=extra)
+            self.proxy = Proxy(self.config, port=self.port, args=proxy_args)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self):
+        if self.proxy is not None:
+            self.proxy.stop()
+        self.backend.stop()
+
+
+def native_password_token(password, scramble):
+    """mysql_native_password: SHA1(pw) XOR SHA1(scramble + SHA1(SHA1(pw)))."""
+    import hashlib
+    if not password:
+        return b""
+    p1 = hashlib.sha1(password.encode()).digest()
+    p2 = hashlib.sha1(p1).digest()
+    p3 = hashlib.sha1(scramble + p2).digest()
+    return bytes(a ^ b for a, b in zip(p1, p3))
+
+
+class RawClient:
+    """A MySQL client written with bare sockets, for sending what real drivers never send."""
+
+    CAPS = (0x00000001 | 0x00000004 | 0x00000200 | 0x00002000 | 0x00008000 | 0x00080000
+            | 0x00010000 | 0x00020000)  # LONG_PASSWORD FLAG PROTOCOL_41 TRANSACTIONS
+    # SECURE_CONNECTION PLUGIN_AUTH MULTI_STATEMENTS MULTI_RESULTS
+
+    def __init__(self, port, timeout=10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.seq = 0
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send_packet(self, payload, seq=None):
+        seq = self.seq if seq is None else seq
+        self.sock.sendall(len(payload).to_bytes(3, "little") + bytes([seq & 0xFF]) + payload)
+        self.seq = (seq + 1) & 0xFF
+
+    def _recv_exact(self, n):
+        buf = b""
+        while len(buf) < n:
+            chunk = self.sock.recv(n - len(buf))
+            if not chunk:
+                raise ConnectionError("closed by peer")
+            buf += chunk
+        return buf
+
+    def read_packet(self):
+        header = self._recv_exact(4)
+        length = int.from_bytes(header[:3], "little")
+        self.seq = (header[3] + 1) & 0xFF
+        return self._recv_exact(length)
+
+    def read_greeting(self):
+        g = self.read_packet()
+        assert g[0] == 10, f"not a v10 greeting: {g[:16]!r}"
+        end = g.index(b"\0", 1)
+        pos = end + 1 + 4
+        scramble = g[pos:pos + 8]
+        pos += 8 + 1 + 2 + 1 + 2 + 2
+        auth_len = g[pos]
+        pos += 1 + 10
+        part2 = max(13, auth_len - 8)
+        scramble += g[pos:pos + part2].rstrip(b"\0")
+        pos += part2
+        plugin = g[pos:].split(b"\0")[0].decode()
+        return {"version": g[1:end].decode(), "scramble": scramble, "plugin": plugin}
+
+    def handshake(self, user, password, database=None):
+        """Logs in; returns the final OK/ERR packet payload."""
+        greet = self.read_greeting()
+        caps = self.CAPS | (0x00000008 if database else 0)
+        token = native_password_token(password, greet["scramble"])
+        payload = (caps.to_bytes(4, "little") + (16 * 1024 * 1024).to_bytes(4, "little")
+                   + bytes([45]) + b"\0" * 23 + user.encode() + b"\0"
+                   + bytes([len(token)]) + token)
+        if database:
+            payload += database.encode() + b"\0"
+        payload += b"mysql_native_password\0"
+        self.send_packet(payload)
+        reply = self.read_packet()
+        if reply[:1] == b"\xfe":  # AuthSwitchRequest
+            name_end = reply.index(b"\0", 1)
+            scramble = reply[name_end + 1:].rstrip(b"\0")
+            self.send_packet(native_password_token(password, scramble))
+            reply = self.read_packet()
+        return reply
+
+    def query(self, sql):
+        """Sends COM_QUERY and returns the packets of the answer (for a single result set)."""
+        self.seq = 0
+        self.send_packet(b"\x03" + sql.encode())
+        first = self.read_packet()
+        if first[0] in (0x00, 0xFF):
+            return [first]
+        packets = [first]
+        eofs = 0
+        while eofs < 2:
+            p = self.read_packet()
+            packets.append(p)
+            if p[0] == 0xFE and len(p) < 9:
+                eofs += 1
+            elif p[0] == 0xFF:
+                break
+        return packets
+
+    def closed_within(self, seconds):
+        """True if the peer closes the connection within `seconds` (data before EOF is drained)."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            self.sock.settimeout(max(0.05, deadline - time.time()))
+            try:
+                if not self.sock.recv(65536):
+                    return True
+            except socket.timeout:
+                return False
+            except OSError:
+                return True
+        return False
+
+
+def log_lines_since(proxy, offset, level="WARN"):
+    """The proxy log lines at `level` written after byte `offset` of the log."""
+    with open(proxy.log_path) as f:
+        f.seek(offset)
+        return [line for line in f.read().splitlines() if f" {level} " in line]
+
+
+def log_size(proxy):
+    return os.path.getsize(proxy.log_path)
