@@ -35,11 +35,16 @@ const TableOption* Table::FindOption(std::string_view key) const {
 
 const char* IndexKindName(IndexKind kind) {
   switch (kind) {
-    case IndexKind::kPrimary: return "PRIMARY";
-    case IndexKind::kUnique: return "UNIQUE";
-    case IndexKind::kKey: return "KEY";
-    case IndexKind::kFulltext: return "FULLTEXT";
-    case IndexKind::kSpatial: return "SPATIAL";
+    case IndexKind::kPrimary:
+      return "PRIMARY";
+    case IndexKind::kUnique:
+      return "UNIQUE";
+    case IndexKind::kKey:
+      return "KEY";
+    case IndexKind::kFulltext:
+      return "FULLTEXT";
+    case IndexKind::kSpatial:
+      return "SPATIAL";
   }
   return "KEY";
 }

@@ -15,9 +15,7 @@ namespace shadowproxy::schema {
 struct Naming {
   std::string prefix;
   std::string suffix;
-  std::string Apply(std::string_view name) const {
-    return prefix + std::string(name) + suffix;
-  }
+  std::string Apply(std::string_view name) const { return prefix + std::string(name) + suffix; }
 };
 
 enum class DefaultKind { kNone, kNull, kString, kNumber, kExpression };
@@ -36,7 +34,7 @@ struct Column {
   std::string type_args;  // text inside the type's parentheses, verbatim ("10,2", "'a','b'")
   bool is_unsigned = false;
   bool zerofill = false;
-  std::string charset;    // as printed (utf8/utf8mb3 spelling kept)
+  std::string charset;  // as printed (utf8/utf8mb3 spelling kept)
   std::string collation;
   bool nullable = true;
   DefaultValue default_value;
@@ -50,6 +48,7 @@ struct Column {
   std::optional<uint32_t> srid;
   std::vector<std::string> extra_options;  // verbatim: COLUMN_FORMAT x, COMPRESSED, CHECK (...)...
   std::string definition;                  // verbatim text after the column name
+  size_t position = 0;                     // ordinal among the body elements as printed
 };
 
 enum class IndexKind { kPrimary, kUnique, kKey, kFulltext, kSpatial };
@@ -69,12 +68,13 @@ struct Index {
   std::optional<std::string> comment;
   std::string visibility;  // "", "INVISIBLE", "IGNORED"
   std::string key_block_size;
-  std::string parser;         // WITH PARSER x
-  std::string scope;          // OceanBase LOCAL / GLOBAL
-  std::string block_size;     // OceanBase BLOCK_SIZE n
-  std::string partition;      // OceanBase index partition clause, verbatim
+  std::string parser;                      // WITH PARSER x
+  std::string scope;                       // OceanBase LOCAL / GLOBAL
+  std::string block_size;                  // OceanBase BLOCK_SIZE n
+  std::string partition;                   // OceanBase index partition clause, verbatim
   std::vector<std::string> extra_options;  // anything else, verbatim
-  std::string definition;     // verbatim "UNIQUE KEY `n` (`a`,`b`) COMMENT 'x'"
+  std::string definition;                  // verbatim "UNIQUE KEY `n` (`a`,`b`) COMMENT 'x'"
+  size_t position = 0;
 };
 
 struct Check {
@@ -82,6 +82,7 @@ struct Check {
   std::string expression;  // text inside CHECK ( ... )
   bool enforced = true;
   std::string definition;  // verbatim "CONSTRAINT `n` CHECK (...)"
+  size_t position = 0;
 };
 
 // A byte range inside a definition text (for renaming without re-rendering).
@@ -101,17 +102,18 @@ struct ForeignKey {
   std::string definition;  // verbatim "CONSTRAINT `n` FOREIGN KEY (...) REFERENCES `t` (...)"
   std::optional<Span> name_span;  // of the quoted name inside `definition`
   Span ref_table_span;            // of the table name (not the db) inside `definition`
+  size_t position = 0;
 };
 
 struct PartitionDef {
   std::string name;
-  std::string values;  // normalized "LESS THAN (10)" / "IN (1,2)" / "" for hash/key
+  std::string values;   // normalized "LESS THAN (10)" / "IN (1,2)" / "" for hash/key
   std::string options;  // normalized remaining options (ENGINE, COMMENT, ...)
   std::vector<PartitionDef> subpartitions;
 };
 
 struct Partitioning {
-  std::string method;      // HASH, KEY, RANGE, LIST, RANGE COLUMNS, LIST COLUMNS, SYSTEM_TIME
+  std::string method;  // HASH, KEY, RANGE, LIST, RANGE COLUMNS, LIST COLUMNS, SYSTEM_TIME
   bool linear = false;
   std::string algorithm;   // KEY ALGORITHM = n
   std::string expression;  // normalized text inside the parentheses

@@ -1,0 +1,62 @@
+// A small SQL tokenizer for DDL text: back-quoted identifiers (doubled `), '...' and "..."
+// strings (backslash and doubled-quote escapes, charset introducers), numbers, words, symbols;
+// comments skipped; version comments (/*!50100 ... */, /*M!100500 ... */) are transparent: their
+// content is tokenized and each token remembers which version comment it came from.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace shadowproxy::schema {
+
+enum class TokenKind { kWord, kQuotedIdent, kString, kNumber, kSymbol };
+
+struct Token {
+  TokenKind kind = TokenKind::kSymbol;
+  size_t begin = 0;  // byte offsets in the lexed text
+  size_t end = 0;
+  int vc = -1;            // index of the enclosing version comment, -1 if none
+  std::string_view text;  // raw text
+};
+
+struct VersionComment {
+  size_t open_begin = 0, open_end = 0;    // "/*!50100"
+  size_t close_begin = 0, close_end = 0;  // "*/"
+  int first_token = -1, last_token = -1;
+};
+
+struct TokenStream {
+  std::string_view text;
+  std::vector<Token> tokens;
+  std::vector<VersionComment> vcs;
+  // True if [gap_begin, gap_end) holds a plain comment (not a version comment marker).
+  std::vector<std::pair<size_t, size_t>> comments;
+};
+
+// Lexes `text`. Fails (ERR 1064) on an unterminated quote or comment, naming the offset.
+Result<TokenStream> Lex(std::string_view text);
+
+// Case-insensitive keyword test for a word token.
+bool IsWord(const Token& t, std::string_view upper_word);
+bool IsSymbol(const Token& t, char c);
+
+// The value of an identifier token (bare word or back-quoted).
+std::string IdentValue(const Token& t);
+
+// Verbatim text of tokens [first, last] (inclusive): gaps kept as printed, except that comments
+// become one space and version-comment markers are kept only if the whole comment is inside.
+std::string RawText(const TokenStream& ts, size_t first, size_t last);
+
+// Canonical text of tokens [first, last] for comparison: tokens joined by one space, bare words
+// upper-cased, identifiers and strings re-quoted canonically, now()/current_timestamp() ->
+// CURRENT_TIMESTAMP, utf8mb3 -> utf8, DEFAULT 'number' -> DEFAULT number, version markers gone.
+std::string CanonicalTokens(const TokenStream& ts, size_t first, size_t last);
+
+// Canonical text of a whole SQL fragment (lexes it; falls back to whitespace collapsing).
+std::string CanonicalSql(std::string_view sql);
+
+}  // namespace shadowproxy::schema
