@@ -1,0 +1,135 @@
+#include "plugins/tasks/scheduler.h"
+
+#include <unistd.h>
+
+#include "base/log.h"
+#include "base/metrics.h"
+
+namespace shadowproxy::tasks {
+
+std::string MakeOwner(const std::string& instance) {
+  return instance + "#" + std::to_string(getpid()) + "." +
+         std::to_string(Now().time_since_epoch().count());
+}
+
+Scheduler::Scheduler(TaskStore& store, Executor& executor, PostFn post, SchedulerOptions options)
+    : store_(store), executor_(executor), post_(std::move(post)), options_(std::move(options)) {}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void Scheduler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Scheduler::Kick() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    kicked_ = true;
+  }
+  cv_.notify_all();
+}
+
+void Scheduler::SetTimeouts(const Timeouts& timeouts) {
+  std::lock_guard<std::mutex> lock(mu_);
+  options_.timeouts = timeouts;
+}
+
+void Scheduler::Loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    PollOnce();
+    lock.lock();
+    cv_.wait_for(lock, options_.poll, [this] { return stopping_ || kicked_; });
+    kicked_ = false;
+  }
+}
+
+int Scheduler::PollOnce() {
+  int changed = 0;
+  Timeouts timeouts;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    timeouts = options_.timeouts;
+  }
+  // 1. Executions whose executor is gone.
+  auto interrupted = store_.ListInterrupted(options_.instance, options_.owner);
+  if (!interrupted.ok()) {
+    log::Warn("tasks", "scheduler: ", interrupted.status().message());
+    return 0;
+  }
+  for (int64_t id : *interrupted) {
+    if (executor_.IsRunning(id)) continue;  // ours and alive (a slow renewal)
+    auto r = MutateTask(store_, id, [](Task& t) { return RecoverInterrupted(t, Now()); });
+    if (r.ok()) {
+      ++changed;
+      log::Warn("tasks", "task ", id, ": proxy stopped while the task was executing -> ",
+                "EXECUTION_FAILED");
+    }
+  }
+  // 2. Timeouts and due tasks.
+  auto live = store_.ListLiveTasks();
+  if (!live.ok()) return changed;
+  for (int64_t id : *live) {
+    auto task = store_.GetTask(id);
+    if (!task.ok()) continue;
+    TimePoint now = Now();
+    Task probe = *task;
+    if (ApplyTimeouts(probe, timeouts, now)) {
+      auto r = MutateTask(store_, id, [&](Task& t) {
+        return ApplyTimeouts(t, timeouts, Now()) ? Status::Ok()
+                                                 : Status(errc::kBadStatus, "no longer due");
+      });
+      if (r.ok()) {
+        ++changed;
+        log::Info("tasks", "task ", id, " -> ", ToString(r->status));
+      }
+      continue;
+    }
+    if (!IsDue(*task, now)) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (posted_.count(id)) continue;
+    }
+    auto claimed = store_.Claim(id, options_.owner, options_.lease);
+    if (!claimed.ok() || !*claimed) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      posted_.insert(id);
+    }
+    ++changed;
+    post_([this, id] {
+      auto r = executor_.Run(id);
+      if (!r.ok())
+        log::Warn("tasks", "task ", id, ": ", r.status().message());
+      else
+        log::Info("tasks", "task ", id, " -> ", ToString(*r));
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        posted_.erase(id);
+      }
+    });
+  }
+  // 3. The task gauge.
+  if (auto counts = store_.CountByStatus(); counts.ok())
+    for (TaskStatus s : kAllStatuses) {
+      auto it = counts->find(s);
+      metrics::ShadowSyncTasks(ToString(s))
+          .Set(it == counts->end() ? 0.0 : static_cast<double>(it->second));
+    }
+  return changed;
+}
+
+}  // namespace shadowproxy::tasks
