@@ -1,0 +1,304 @@
+// The ALTER plan of one shadow update, family by family (see differ_internal.h).
+#include <algorithm>
+#include <cctype>
+
+#include "plugins/schema/ddl_generator.h"
+#include "plugins/schema/differ_internal.h"
+#include "plugins/schema/quoting.h"
+#include "plugins/schema/sql_lexer.h"
+
+namespace shadowproxy::schema::internal {
+
+namespace {
+
+std::string LowerName(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool IsTextual(const Column& c) {
+  static const std::set<std::string> kText = {"char",       "varchar",  "tinytext", "text",
+                                              "mediumtext", "longtext", "enum",     "set"};
+  return kText.count(c.base_type) > 0;
+}
+
+const char* GeneratedName(GeneratedKind k) {
+  switch (k) {
+    case GeneratedKind::kNone:
+      return "not generated";
+    case GeneratedKind::kVirtual:
+      return "VIRTUAL";
+    case GeneratedKind::kStored:
+      return "STORED";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::vector<size_t> LongestIncreasing(const std::vector<size_t>& seq) {
+  // O(n log n) patience sorting with back-links.
+  std::vector<size_t> tails;  // positions in seq
+  std::vector<long> prev(seq.size(), -1);
+  for (size_t i = 0; i < seq.size(); ++i) {
+    auto it = std::lower_bound(tails.begin(), tails.end(), seq[i],
+                               [&](size_t pos, size_t v) { return seq[pos] < v; });
+    if (it != tails.begin()) prev[i] = static_cast<long>(*(it - 1));
+    if (it == tails.end()) {
+      tails.push_back(i);
+    } else {
+      *it = i;
+    }
+  }
+  std::vector<size_t> out;
+  for (long p = tails.empty() ? -1 : static_cast<long>(tails.back()); p >= 0; p = prev[p]) {
+    out.push_back(static_cast<size_t>(p));
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+ColumnPlan PlanColumns(const Table& want, const Table& have, bool reassert_text_columns) {
+  ColumnPlan plan;
+  for (const Column& h : have.columns) {
+    if (want.FindColumn(h.name) == nullptr)
+      plan.drops.push_back("DROP COLUMN " + QuoteIdent(h.name));
+  }
+  // Survivors in the shadow's order, as indexes into want; the longest increasing run stays.
+  std::vector<size_t> seq;
+  for (const Column& h : have.columns) {
+    for (size_t i = 0; i < want.columns.size(); ++i) {
+      if (SameName(want.columns[i].name, h.name)) seq.push_back(i);
+    }
+  }
+  std::set<size_t> stable;
+  for (size_t p : LongestIncreasing(seq)) stable.insert(seq[p]);
+  // In want's order, each misplaced column goes right after its predecessor, which by then is
+  // in place (stable, or positioned earlier in this same ALTER).
+  for (size_t i = 0; i < want.columns.size(); ++i) {
+    const Column& w = want.columns[i];
+    const std::string pos = i == 0 ? "FIRST" : "AFTER " + QuoteIdent(want.columns[i - 1].name);
+    const Column* h = have.FindColumn(w.name);
+    if (h == nullptr) {
+      plan.changes.push_back("ADD COLUMN " + ColumnClause(w) +
+                             (i + 1 == want.columns.size() ? "" : " " + pos));
+      continue;
+    }
+    if (h->generated != w.generated) {
+      plan.recreate_reason = "column " + QuoteIdent(w.name) + " changes from " +
+                             GeneratedName(h->generated) + " to " + GeneratedName(w.generated);
+      return plan;
+    }
+    const bool changed = CanonicalSql(ColumnClause(*h)) != CanonicalSql(ColumnClause(w)) ||
+                         (reassert_text_columns && IsTextual(w));
+    const bool moved = stable.count(i) == 0;
+    if (!changed && !moved) continue;
+    std::string clause = h->name == w.name
+                             ? "MODIFY COLUMN " + ColumnClause(w)
+                             : "CHANGE COLUMN " + QuoteIdent(h->name) + " " + ColumnClause(w);
+    if (moved) clause += " " + pos;
+    plan.changes.push_back(clause);
+    plan.modified.insert(LowerName(w.name));
+  }
+  return plan;
+}
+
+namespace {
+
+// Shared by indexes and checks: keep the longest prefix of want's list that the shadow already
+// has identically and in the same order; drop everything else of the shadow's, add the rest.
+// (Servers print indexes sorted by kind, then creation order: re-adding the suffix in want's
+// order reproduces want's order exactly.)
+template <typename T, typename DropFn>
+IndexPlan PlanOrderedList(const std::vector<T>& want, const std::vector<T>& have, DropFn drop) {
+  IndexPlan plan;
+  std::vector<const T*> same;  // have's elements identical to want's, in have's order
+  for (const T& h : have) {
+    for (const T& w : want) {
+      if (SameName(w.name, h.name) && CanonicalSql(w.definition) == CanonicalSql(h.definition)) {
+        same.push_back(&h);
+      }
+    }
+  }
+  size_t kept = 0;
+  while (kept < want.size() && kept < same.size() && !want[kept].name.empty() &&
+         SameName(want[kept].name, same[kept]->name)) {
+    ++kept;
+  }
+  for (const T& h : have) {
+    bool keep = false;
+    for (size_t k = 0; k < kept; ++k) keep = keep || SameName(want[k].name, h.name);
+    if (keep) continue;
+    if (h.name.empty()) {
+      plan.recreate_reason = "an unnamed index or constraint cannot be dropped by ALTER";
+      return plan;
+    }
+    plan.drops.push_back(drop(h));
+  }
+  for (size_t k = kept; k < want.size(); ++k) plan.adds.push_back("ADD " + want[k].definition);
+  return plan;
+}
+
+}  // namespace
+
+IndexPlan PlanIndexes(const Table& want, const Table& have) {
+  return PlanOrderedList(want.indexes, have.indexes, [](const Index& i) {
+    return i.kind == IndexKind::kPrimary ? std::string("DROP PRIMARY KEY")
+                                         : "DROP INDEX " + QuoteIdent(i.name);
+  });
+}
+
+IndexPlan PlanChecks(const Table& want, const Table& have) {
+  return PlanOrderedList(want.checks, have.checks,
+                         [](const Check& c) { return "DROP CONSTRAINT " + QuoteIdent(c.name); });
+}
+
+namespace {
+
+bool IsCharsetKey(const std::string& k) {
+  return k == "DEFAULT CHARSET" || k == "CHARSET" || k == "DEFAULT CHARACTER SET" ||
+         k == "CHARACTER SET";
+}
+bool IsCollateKey(const std::string& k) { return k == "COLLATE" || k == "DEFAULT COLLATE"; }
+
+// The clause that removes option `key` (absent from the source), or "" if none exists.
+std::string ResetClause(const std::string& key, const Table& want) {
+  static const std::set<std::string> kZero = {"KEY_BLOCK_SIZE", "MAX_ROWS",      "MIN_ROWS",
+                                              "AVG_ROW_LENGTH", "CHECKSUM",      "DELAY_KEY_WRITE",
+                                              "PAGE_CHECKSUM",  "TABLE_CHECKSUM"};
+  static const std::set<std::string> kDefault = {
+      "ROW_FORMAT",         "PACK_KEYS",       "STATS_PERSISTENT",       "STATS_AUTO_RECALC",
+      "STATS_SAMPLE_PAGES", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL", "ENCRYPTED",
+      "ENCRYPTION_KEY_ID",  "IETF_QUOTES",     "TRANSACTIONAL"};
+  if (key == "COMMENT") return "COMMENT=''";
+  if (kZero.count(key)) return key + "=0";
+  if (kDefault.count(key)) return key + "=DEFAULT";
+  if (IsCollateKey(key)) {
+    for (const TableOption& o : want.options) {
+      if (IsCharsetKey(o.key)) return o.text;  // a charset alone resets to its default collation
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+OptionPlan PlanOptions(const Table& want, const Table& have) {
+  OptionPlan plan;
+  for (const TableOption& w : want.options) {
+    if (IsAutoIncrementOption(w)) continue;
+    const TableOption* h = have.FindOption(w.key);
+    if (h != nullptr && CanonicalSql(h->value) == CanonicalSql(w.value)) continue;
+    if (IsCharsetKey(w.key) || IsCollateKey(w.key)) plan.charset_changed = true;
+    plan.clauses.push_back(w.text);
+  }
+  for (const TableOption& h : have.options) {
+    if (IsAutoIncrementOption(h) || want.FindOption(h.key) != nullptr) continue;
+    std::string reset = ResetClause(h.key, want);
+    if (reset.empty()) {
+      plan.recreate_reason = "table option " + h.key + " cannot be removed by ALTER";
+      return plan;
+    }
+    if (IsCollateKey(h.key)) plan.charset_changed = true;
+    if (std::find(plan.clauses.begin(), plan.clauses.end(), reset) == plan.clauses.end()) {
+      plan.clauses.push_back(reset);
+    }
+  }
+  if (plan.charset_changed) {
+    // Send charset and collation together, charset first: a charset alone resets the collation.
+    std::vector<std::string> cs, rest;
+    for (const TableOption& w : want.options) {
+      if (IsCharsetKey(w.key) || IsCollateKey(w.key)) cs.push_back(w.text);
+    }
+    for (const std::string& c : plan.clauses) {
+      if (std::find(cs.begin(), cs.end(), c) == cs.end()) rest.push_back(c);
+    }
+    cs.insert(cs.end(), rest.begin(), rest.end());
+    plan.clauses = cs;
+  }
+  return plan;
+}
+
+AlterPlan PlanAlter(const Table& want, const Table& have) {
+  AlterPlan plan;
+  OptionPlan options = PlanOptions(want, have);
+  ColumnPlan columns = PlanColumns(want, have, options.charset_changed);
+  IndexPlan indexes = PlanIndexes(want, have);
+  IndexPlan checks = PlanChecks(want, have);
+  for (const std::string* reason : {&options.recreate_reason, &columns.recreate_reason,
+                                    &indexes.recreate_reason, &checks.recreate_reason}) {
+    if (!reason->empty()) {
+      plan.recreate_reason = *reason;
+      return plan;
+    }
+  }
+  // Foreign keys: dropped first when changed, gone, or when an index they may rely on is
+  // dropped or one of their columns is re-defined; added last, after their indexes exist.
+  const bool index_dropped = !indexes.drops.empty();
+  std::set<std::string> dropped_fks;
+  for (const ForeignKey& h : have.foreign_keys) {
+    const ForeignKey* w = nullptr;
+    for (const ForeignKey& f : want.foreign_keys) {
+      if (SameName(f.name, h.name)) w = &f;
+    }
+    bool touches_modified = false;
+    for (const std::string& c : h.columns) {
+      touches_modified = touches_modified || columns.modified.count(LowerName(c)) > 0;
+    }
+    if (w == nullptr || CanonicalSql(w->definition) != CanonicalSql(h.definition) ||
+        index_dropped || touches_modified) {
+      if (h.name.empty()) {
+        plan.recreate_reason = "an unnamed foreign key cannot be dropped by ALTER";
+        return plan;
+      }
+      plan.drop_first.push_back("DROP FOREIGN KEY " + QuoteIdent(h.name));
+      dropped_fks.insert(LowerName(h.name));
+    }
+  }
+  for (const ForeignKey& w : want.foreign_keys) {
+    const ForeignKey* h = nullptr;
+    for (const ForeignKey& f : have.foreign_keys) {
+      if (SameName(f.name, w.name)) h = &f;
+    }
+    if (h == nullptr || dropped_fks.count(LowerName(w.name))) {
+      plan.add_last.push_back("ADD " + w.definition);
+    }
+  }
+  plan.drop_first.insert(plan.drop_first.end(), checks.drops.begin(), checks.drops.end());
+  // Main ALTER: drop indexes, drop columns, add/modify columns in order, add indexes, checks,
+  // table options.
+  for (const auto* part : {&indexes.drops, &columns.drops, &columns.changes, &indexes.adds,
+                           &checks.adds, &options.clauses}) {
+    plan.main.insert(plan.main.end(), part->begin(), part->end());
+  }
+  // Partitioning, compared by definition.
+  const std::string want_p = want.partitioning ? want.partitioning->canonical : "";
+  const std::string have_p = have.partitioning ? have.partitioning->canonical : "";
+  plan.have_partitioned = have.partitioning.has_value();
+  if (want_p != have_p) {
+    if (want.partitioning) {
+      plan.partition_by = PartitionClause(*want.partitioning);
+    } else {
+      plan.remove_partitioning = true;
+    }
+  }
+  return plan;
+}
+
+std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table) {
+  std::vector<std::string> out;
+  if (!plan.drop_first.empty()) out.push_back(AlterTable(table, plan.drop_first));
+  // A repartitioning next to other changes goes through "not partitioned", so that key changes
+  // never meet a partitioning function they do not fit.
+  if (plan.remove_partitioning ||
+      (!plan.partition_by.empty() && plan.have_partitioned && !plan.main.empty())) {
+    out.push_back(AlterTable(table, {"REMOVE PARTITIONING"}));
+  }
+  if (!plan.main.empty()) out.push_back(AlterTable(table, plan.main));
+  if (!plan.partition_by.empty()) out.push_back(AlterTable(table, {plan.partition_by}));
+  if (!plan.add_last.empty()) out.push_back(AlterTable(table, plan.add_last));
+  return out;
+}
+
+}  // namespace shadowproxy::schema::internal

@@ -1,0 +1,61 @@
+// Internals of the differ, exposed for unit tests: the ALTER plan and its families (columns,
+// indexes, checks, foreign keys, partitioning, table options). Not a public API.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "plugins/schema/differ.h"
+#include "plugins/schema/model.h"
+
+namespace shadowproxy::schema::internal {
+
+bool SameName(std::string_view a, std::string_view b);
+bool IsAutoIncrementOption(const TableOption& o);
+Result<ForeignKey> RenameForeignKey(const ForeignKey& fk, const DiffContext& ctx);
+
+// Statements of one shadow update, by phase. `want` is the source under the shadow naming.
+struct AlterPlan {
+  std::vector<std::string> drop_first;  // DROP FOREIGN KEY / DROP CONSTRAINT (checks)
+  bool remove_partitioning = false;     // REMOVE PARTITIONING before the main ALTER
+  bool have_partitioned = false;
+  std::vector<std::string> main;      // indexes dropped, columns, indexes added, checks, options
+  std::string partition_by;           // PARTITION BY ... after the main ALTER
+  std::vector<std::string> add_last;  // ADD FOREIGN KEY, after the indexes they need
+  std::string recreate_reason;        // non-empty: ALTER cannot do it
+};
+
+AlterPlan PlanAlter(const Table& want, const Table& have);
+std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table);
+
+// Positions (into `seq`) of one longest strictly increasing subsequence.
+std::vector<size_t> LongestIncreasing(const std::vector<size_t>& seq);
+
+// Column clauses (DROP / ADD / MODIFY / CHANGE with FIRST/AFTER) so the final order equals
+// want's; `modified` receives the lower-cased names of columns whose definition is re-sent.
+struct ColumnPlan {
+  std::vector<std::string> drops;
+  std::vector<std::string> changes;
+  std::set<std::string> modified;
+  std::string recreate_reason;
+};
+ColumnPlan PlanColumns(const Table& want, const Table& have, bool reassert_text_columns);
+
+struct IndexPlan {
+  std::vector<std::string> drops;
+  std::vector<std::string> adds;
+  std::string recreate_reason;
+};
+IndexPlan PlanIndexes(const Table& want, const Table& have);
+IndexPlan PlanChecks(const Table& want, const Table& have);
+
+struct OptionPlan {
+  std::vector<std::string> clauses;
+  bool charset_changed = false;
+  std::string recreate_reason;
+};
+OptionPlan PlanOptions(const Table& want, const Table& have);
+
+}  // namespace shadowproxy::schema::internal
