@@ -1,0 +1,40 @@
+// The SHADOW SYNC lexer: splits a query into words, back-quoted identifiers, strings, unsigned
+// numbers and symbols, skipping white space and comments (`-- `, `#`, `/* */`). Every token keeps
+// its byte offset in the query so syntax errors can point at it.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+
+namespace shadowproxy::shadow_sync {
+
+enum class TokenKind {
+  kWord,         // bare identifier or keyword: [A-Za-z0-9_$] and bytes >= 0x80, not all digits
+  kQuotedIdent,  // `...` (value: unquoted, `` → `)
+  kString,       // '...' or "..." (value: unescaped)
+  kNumber,       // all digits (value: the digits)
+  kSymbol,       // , ( ) ; = != <> < <= > >= and any other single byte
+  kEnd,          // end of the query
+};
+
+struct Token {
+  TokenKind kind = TokenKind::kEnd;
+  std::string value;     // see TokenKind
+  std::string_view raw;  // the token as written in the query (empty for kEnd)
+  size_t pos = 0;        // byte offset in the query (query length for kEnd)
+};
+
+// Tokenizes the whole query; the last token is kEnd. An unterminated string, identifier or
+// comment, or an empty back-quoted identifier, is a syntax error at its first byte.
+Result<std::vector<Token>> Tokenize(std::string_view query);
+
+// ERR 1064 (42000) "SHADOW SYNC syntax error near '<token>' at position <n>". The token is its
+// raw text, cut at 64 bytes (on a UTF-8 boundary); kEnd is 'end of statement'.
+Status SyntaxError(const Token& token);
+Status SyntaxErrorAt(std::string_view raw, size_t pos);
+
+}  // namespace shadowproxy::shadow_sync

@@ -1,0 +1,24 @@
+// The SHADOW SYNC parser: a hand-written recursive-descent parser over lexer.h's tokens, for the
+// whole query text (leading comments and the SHADOW SYNC keywords included). See SPEC.md §4
+// "Grammar details" for the exact rules and the error format.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "plugins/shadow_sync/ast.h"
+
+namespace shadowproxy::shadow_sync {
+
+// ERR 1064 (42000) "SHADOW SYNC syntax error near '<token>' at position <n>", ERR 7010 for a bad
+// PREFIX/SUFFIX, ERR 7011 for an unparseable EXECUTE AT time.
+Result<Statement> ParseStatement(std::string_view query);
+
+// 'YYYY-MM-DD HH:MM:SS' (or, with allow_date_only, 'YYYY-MM-DD') in the proxy's local time zone.
+// Fields are range-checked (no Feb 30, no 24:00:00). nullopt when it is not such a time.
+std::optional<TimePoint> ParseLocalTime(std::string_view text, bool allow_date_only = false);
+// The inverse: local time as 'YYYY-MM-DD HH:MM:SS'.
+std::string FormatLocalTime(TimePoint time);
+
+}  // namespace shadowproxy::shadow_sync
