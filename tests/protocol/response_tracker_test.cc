@@ -85,6 +85,35 @@ TEST(ResponseTrackerGolden, MariaDbResponsesEndExactlyAtTheLastPacket) {
   }
 }
 
+// Giving the tracker fewer bytes than kPeekBytes may make it give up (kProtocolError), but it
+// never gives a different answer; with kPeekBytes or more the answers are those of whole payloads.
+TEST(ResponseTrackerGolden, PeekLimitNeverGivesAWrongAnswer) {
+  namespace g = golden;
+  const std::pair<uint8_t, std::string_view> streams[] = {
+      {COM_QUERY, g::kClassicQuerySelect},         {COM_QUERY, g::kDeprecateEofQueryMulti},
+      {COM_QUERY, g::kClassicQueryMulti},          {COM_STMT_PREPARE, g::kClassicPrepare},
+      {COM_STMT_EXECUTE, g::kDeprecateEofExecute}, {COM_FIELD_LIST, g::kDeprecateEofFieldList},
+      {COM_QUERY, g::kDeprecateEofQueryInfile},    {COM_SET_OPTION, g::kClassicSetOption},
+  };
+  for (const auto& [command, bytes] : streams) {
+    for (uint32_t caps : {kBaseCaps, kEofCaps}) {
+      ResponseTracker full;
+      full.Start(command, caps);
+      std::vector<R> expect = FeedAll(&full, bytes, SIZE_MAX);
+      for (size_t peek = 0; peek <= ResponseTracker::kPeekBytes + 2; ++peek) {
+        ResponseTracker t;
+        t.Start(command, caps);
+        std::vector<R> got = FeedAll(&t, bytes, peek);
+        ASSERT_EQ(got.size(), expect.size());
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (got[i] == R::kProtocolError && peek < ResponseTracker::kPeekBytes) break;
+          EXPECT_EQ(got[i], expect[i]) << "peek " << peek << " packet " << i;
+        }
+      }
+    }
+  }
+}
+
 TEST(ResponseTrackerGolden, CursorFlagsAndLastRow) {
   for (bool deprecate : {false, true}) {
     ResponseTracker t;
