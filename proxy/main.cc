@@ -1,14 +1,163 @@
-// shadowproxy entry point: parses the command line (SPEC.md §1).
+// shadowproxy entry point: command line (SPEC.md §1), start-up, signals (SIGHUP reload,
+// SIGTERM/SIGINT graceful shutdown).
+#include <pthread.h>
+#include <signal.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "base/config.h"
+#include "base/log.h"
+#include "proxy/config_loader.h"
+#include "proxy/metrics_server.h"
+#include "proxy/server.h"
+
+namespace sp = shadowproxy;
+
+namespace {
+
+void Usage(FILE* out) {
+  std::fprintf(out,
+               "usage: shadowproxy --config FILE [--check-config] [--log-level LEVEL]\n"
+               "       shadowproxy --version\n"
+               "  --config FILE      YAML configuration (see conf/shadowproxy.yaml)\n"
+               "  --check-config     validate the configuration, print errors, exit 0/1\n"
+               "  --log-level LEVEL  debug|info|warn|error; overrides the config\n");
+}
+
+void ApplyLogLevel(const std::string& level) {
+  sp::log::Level l;
+  if (sp::log::ParseLevel(level, &l)) sp::log::SetLevel(l);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
+  std::string config_path;
+  std::string log_level_override;
+  bool check_only = false;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") == 0) {
+    std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "shadowproxy: %s needs a value\n", name);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--version") {
       std::printf("shadowproxy %s\n", SHADOWPROXY_VERSION);
+      return 0;
+    } else if (a == "--help" || a == "-h") {
+      Usage(stdout);
+      return 0;
+    } else if (a == "--config") {
+      config_path = value("--config");
+    } else if (a.rfind("--config=", 0) == 0) {
+      config_path = a.substr(9);
+    } else if (a == "--check-config") {
+      check_only = true;
+    } else if (a == "--log-level") {
+      log_level_override = value("--log-level");
+    } else if (a.rfind("--log-level=", 0) == 0) {
+      log_level_override = a.substr(12);
+    } else {
+      std::fprintf(stderr, "shadowproxy: unknown argument '%s'\n", a.c_str());
+      Usage(stderr);
+      return 2;
+    }
+  }
+  if (!log_level_override.empty()) {
+    sp::log::Level l;
+    if (!sp::log::ParseLevel(log_level_override, &l)) {
+      std::fprintf(stderr, "shadowproxy: --log-level: expected debug|info|warn|error, got '%s'\n",
+                   log_level_override.c_str());
+      return 2;
+    }
+  }
+  if (config_path.empty()) {
+    Usage(stderr);
+    return 2;
+  }
+
+  auto loaded = sp::proxy::LoadConfig(config_path);
+  if (check_only) {
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "%s\n", loaded.status().message().c_str());
+      return 1;
+    }
+    std::printf("configuration OK\n");
+    return 0;
+  }
+  if (!loaded.ok()) {
+    sp::log::Error("config", loaded.status().message());
+    return 1;
+  }
+  auto config = std::make_shared<const sp::Config>(std::move(loaded).value());
+  ApplyLogLevel(log_level_override.empty() ? config->log_level : log_level_override);
+
+  // Signals are taken synchronously by this thread; every other thread inherits the mask.
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  sp::proxy::MetricsServer metrics;
+  if (auto st = metrics.Start(config->metrics); !st.ok()) {
+    sp::log::Error("metrics", st.message());
+    return 1;
+  }
+
+  auto server = std::make_unique<sp::proxy::Server>(config);
+  if (auto st = server->Start(); !st.ok()) {
+    sp::log::Error("relay", st.message());
+    return 1;
+  }
+
+  for (;;) {
+    timespec tick{0, 200 * 1000 * 1000};
+    int sig = sigtimedwait(&set, nullptr, &tick);
+    if (sig == SIGHUP) {
+      auto fresh = sp::proxy::LoadConfig(config_path);
+      if (!fresh.ok()) {
+        sp::log::Error("config",
+                       "reload refused, the old configuration stays: ", fresh.status().message());
+        continue;
+      }
+      config = std::make_shared<const sp::Config>(std::move(fresh).value());
+      server->Reload(config);
+      ApplyLogLevel(log_level_override.empty() ? config->log_level : log_level_override);
+      sp::log::Info("config", "configuration reloaded from ", config_path, " (",
+                    config->users.size(), " users, ", config->shadow_sync.processes.size(),
+                    " approval processes); new sessions use it");
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      auto grace = config->listen.shutdown_grace;
+      sp::log::Info("relay", "shutting down (", sig == SIGTERM ? "SIGTERM" : "SIGINT",
+                    "): no new connections, waiting up to ", grace.count(),
+                    "ms for statements in flight");
+      server->BeginShutdown();
+      auto deadline = std::chrono::steady_clock::now() + grace;
+      while (std::chrono::steady_clock::now() < deadline &&
+             (server->session_count() > 0 || server->plugin_jobs.load() > 0)) {
+        timespec poll{0, 50 * 1000 * 1000};
+        int again = sigtimedwait(&set, nullptr, &poll);
+        if (again == SIGTERM || again == SIGINT) break;  // a second signal: stop now
+      }
+      if (server->session_count() > 0)
+        sp::log::Warn("relay", "closing ", server->session_count(),
+                      " session(s) still busy after the grace period");
+      server->Stop();
+      server.reset();
+      metrics.Stop();
+      sp::log::Info("relay", "stopped");
       return 0;
     }
   }
-  std::fprintf(stderr, "usage: shadowproxy --config FILE [--check-config] [--log-level LEVEL]\n");
-  return 2;
 }

@@ -1,0 +1,266 @@
+#include "proxy/auth.h"
+
+#include <cstring>
+
+#include "protocol/auth.h"
+#include "protocol/capabilities.h"
+#include "protocol/packet.h"
+#include "protocol/packets.h"
+
+namespace shadowproxy::proxy {
+
+namespace p = protocol;
+
+std::string FramePacket(uint8_t seq, std::span<const uint8_t> payload) {
+  std::string out(p::kHeaderSize + payload.size(), '\0');
+  p::EncodeHeader({static_cast<uint32_t>(payload.size()), seq},
+                  reinterpret_cast<uint8_t*>(out.data()));
+  if (!payload.empty()) std::memcpy(out.data() + p::kHeaderSize, payload.data(), payload.size());
+  return out;
+}
+
+std::string FramePacket(uint8_t seq, std::string_view payload) {
+  return FramePacket(seq, p::AsBytes(payload));
+}
+
+AuthMachine::AuthMachine(ConfigPtr config, std::string client_host, std::string link_cluster)
+    : config_(std::move(config)),
+      client_host_(std::move(client_host)),
+      link_cluster_(std::move(link_cluster)) {}
+
+uint32_t AuthMachine::TrimCapabilities(uint32_t backend_caps) {
+  // No TLS, no compression (SPEC.md §3); nothing MySQL 8 adds that changes framing.
+  return backend_caps & ~(p::CLIENT_SSL | p::CLIENT_COMPRESS |
+                          p::CLIENT_ZSTD_COMPRESSION_ALGORITHM | p::CLIENT_SSL_VERIFY_SERVER_CERT);
+}
+
+void AuthMachine::SendClient(uint8_t seq, std::string_view payload) {
+  out_.push_back({true, FramePacket(seq, payload)});
+}
+
+void AuthMachine::SendBackend(uint8_t seq, std::string_view payload) {
+  out_.push_back({false, FramePacket(seq, payload)});
+}
+
+void AuthMachine::FailWith(uint16_t code, std::string_view sqlstate, const std::string& message,
+                           const std::string& log_reason) {
+  // Before the greeting the ERR replaces it (seq 0); afterwards it answers the client's packet.
+  uint8_t seq = client_greeted_ ? static_cast<uint8_t>(client_seq_ + 1) : 0;
+  SendClient(seq, p::EncodeErr(code, sqlstate, message));
+  failure_ = log_reason;
+  state_ = State::kFailed;
+}
+
+void AuthMachine::AccessDenied(bool using_password) {
+  auth_failed_ = true;
+  FailWith(1045, "28000",
+           "Access denied for user '" + response_.username + "'@'" + client_host_ +
+               "' (using password: " + (using_password ? "YES" : "NO") + ")",
+           "access denied for user '" + response_.username + "'");
+}
+
+void AuthMachine::OnBackendUnavailable(const std::string& why) {
+  if (state_ == State::kDone || state_ == State::kFailed) return;
+  FailWith(7030, "HY000", "Backend unavailable: " + why, "backend unavailable: " + why);
+}
+
+void AuthMachine::OnBackendGreeting(std::span<const uint8_t> payload) {
+  if (state_ != State::kWaitBackendGreeting && state_ != State::kNeedOtherCluster) return;
+  if (!payload.empty() && payload[0] == p::kErrHeader) {  // e.g. "Too many connections"
+    auto err = p::DecodeErr(payload);
+    FailWith(7030, "HY000",
+             "Backend unavailable: " + (err.ok() ? err->message : std::string("error")),
+             "backend refused the connection");
+    return;
+  }
+  auto g = p::DecodeGreeting(payload);
+  if (!g.ok()) {
+    FailWith(7030, "HY000", "Backend unavailable: unreadable greeting",
+             "unreadable backend greeting: " + g.status().message());
+    return;
+  }
+  if (state_ == State::kNeedOtherCluster) {
+    backend_scramble_ = g->auth_plugin_data;
+    LoginToBackend();
+    return;
+  }
+  greeting_ = std::move(g.value());
+  greeting_.capabilities = TrimCapabilities(greeting_.capabilities);
+  backend_scramble_ = greeting_.auth_plugin_data;
+  SendClient(0, p::EncodeGreeting(greeting_));
+  client_greeted_ = true;
+  state_ = State::kWaitClientResponse;
+}
+
+void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) {
+  switch (state_) {
+    case State::kWaitClientResponse: {
+      client_seq_ = seq;
+      if (seq != 1) {
+        FailWith(1043, "08S01", "Bad handshake",
+                 "bad handshake: sequence id " + std::to_string(seq));
+        return;
+      }
+      if (p::IsSslRequest(payload)) {
+        FailWith(1043, "08S01", "Bad handshake: TLS is not supported by this proxy",
+                 "client asked for TLS");
+        return;
+      }
+      auto r = p::DecodeHandshakeResponse(payload);
+      if (!r.ok()) {
+        FailWith(1043, "08S01", "Bad handshake", "bad handshake: " + r.status().message());
+        return;
+      }
+      response_ = std::move(r.value());
+      user_ = config_->FindUser(response_.username);
+      if (user_ && user_->has_password) {
+        cluster_ = user_->cluster;
+        bool native = !(response_.capabilities & p::CLIENT_PLUGIN_AUTH) ||
+                      response_.auth_plugin_name.empty() ||
+                      response_.auth_plugin_name == p::kNativePasswordPlugin;
+        if (!native) {
+          // E.g. MySQL 8 clients answering with caching_sha2_password: switch them.
+          std::string data = greeting_.auth_plugin_data;
+          data.push_back('\0');
+          SendClient(static_cast<uint8_t>(seq + 1),
+                     p::EncodeAuthSwitchRequest({std::string(p::kNativePasswordPlugin), data}));
+          state_ = State::kWaitClientSwitch;
+          return;
+        }
+        VerifyConfigured(response_.auth_response);
+        return;
+      }
+      if (!config_->listen.passthrough_auth) {
+        AccessDenied(!response_.auth_response.empty());
+        return;
+      }
+      cluster_ = user_ ? user_->cluster
+                       : (config_->clusters.empty() ? "" : config_->clusters.front().name);
+      if (cluster_ != link_cluster_) {
+        FailWith(1105, "HY000",
+                 "Pass-through authentication is only available on cluster '" + link_cluster_ +
+                     "'; give user '" + response_.username + "' a password in the proxy config",
+                 "pass-through user of another cluster");
+        return;
+      }
+      SendBackend(seq,
+                  std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+      state_ = State::kPassthrough;
+      return;
+    }
+    case State::kWaitClientSwitch:
+      client_seq_ = seq;
+      VerifyConfigured(
+          std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+      return;
+    case State::kPassthrough:
+      client_seq_ = seq;
+      SendBackend(seq,
+                  std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+      return;
+    default:
+      // Nothing is expected from the client now: a protocol violation.
+      client_seq_ = seq;
+      FailWith(1043, "08S01", "Bad handshake", "unexpected client packet during authentication");
+      return;
+  }
+}
+
+void AuthMachine::VerifyConfigured(std::string_view response) {
+  std::string stage2;
+  if (!user_->password_hash.empty()) {
+    auto h = p::ParsePasswordHash(user_->password_hash);
+    if (!h.ok()) {
+      FailWith(1045, "28000", "Access denied (bad password_hash in proxy config)",
+               "bad password_hash for user '" + user_->name + "'");
+      auth_failed_ = true;
+      return;
+    }
+    stage2 = h.value();
+  } else {
+    stage2 = p::Stage2FromPassword(user_->password);
+  }
+  if (!p::VerifyNativeScramble(response, greeting_.auth_plugin_data, stage2)) {
+    AccessDenied(!response.empty());
+    return;
+  }
+  if (cluster_ != link_cluster_) {
+    state_ = State::kNeedOtherCluster;
+    return;
+  }
+  LoginToBackend();
+}
+
+void AuthMachine::LoginToBackend() {
+  p::HandshakeResponse r = response_;
+  r.username = user_->backend_user.empty() ? user_->name : user_->backend_user;
+  r.auth_response = p::NativeScramble(user_->backend_password, backend_scramble_);
+  r.auth_plugin_name = std::string(p::kNativePasswordPlugin);
+  r.capabilities |= p::CLIENT_PLUGIN_AUTH | p::CLIENT_SECURE_CONNECTION;
+  r.capabilities &= greeting_.capabilities | p::CLIENT_PLUGIN_AUTH | p::CLIENT_SECURE_CONNECTION;
+  SendBackend(1, p::EncodeHandshakeResponse(r));
+  state_ = State::kWaitBackendLogin;
+}
+
+void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload) {
+  if (payload.empty()) {
+    FailWith(2013, "HY000", "Lost connection to backend during authentication",
+             "empty backend packet during authentication");
+    return;
+  }
+  uint8_t first = payload[0];
+  if (state_ == State::kPassthrough) {
+    out_.push_back({true, FramePacket(seq, payload)});
+    if (first == p::kOkHeader) {
+      state_ = State::kDone;
+    } else if (first == p::kErrHeader) {
+      auto err = p::DecodeErr(payload);
+      auth_failed_ = err.ok() && err->code == 1045;
+      failure_ = "backend refused user '" + response_.username +
+                 "': " + (err.ok() ? err->message : std::string("ERR"));
+      state_ = State::kFailed;
+    }
+    return;
+  }
+  if (state_ != State::kWaitBackendLogin) {
+    FailWith(2013, "HY000", "Unexpected backend packet during authentication",
+             "unexpected backend packet during authentication");
+    return;
+  }
+  uint8_t to_client = static_cast<uint8_t>(client_seq_ + 1);
+  if (first == p::kOkHeader) {
+    SendClient(to_client,
+               std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+    state_ = State::kDone;
+  } else if (first == p::kErrHeader) {
+    auto err = p::DecodeErr(payload);
+    auth_failed_ = true;
+    SendClient(to_client,
+               std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+    failure_ = "backend login of '" + user_->name + "' as '" +
+               (user_->backend_user.empty() ? user_->name : user_->backend_user) +
+               "' failed: " + (err.ok() ? err->message : std::string("ERR"));
+    state_ = State::kFailed;
+  } else if (first == p::kAuthSwitchHeader) {
+    auto sw = p::DecodeAuthSwitchRequest(payload);
+    if (!sw.ok() || sw->plugin != p::kNativePasswordPlugin) {
+      FailWith(1045, "28000",
+               "Backend account for user '" + user_->name + "' uses an unsupported auth plugin",
+               "backend auth plugin not supported: " + (sw.ok() ? sw->plugin : std::string("?")));
+      auth_failed_ = true;
+      return;
+    }
+    std::string scramble = sw->data.substr(0, p::kScrambleLength);
+    SendBackend(static_cast<uint8_t>(seq + 1),
+                p::NativeScramble(user_->backend_password, scramble));
+  } else if (first == p::kAuthMoreDataHeader && payload.size() == 2 && payload[1] == 3) {
+    // caching_sha2_password fast-auth success; the OK follows.
+  } else {
+    FailWith(1045, "28000",
+             "Backend login for user '" + user_->name + "' needs an unsupported auth exchange",
+             "unsupported backend auth exchange");
+    auth_failed_ = true;
+  }
+}
+
+}  // namespace shadowproxy::proxy

@@ -1,0 +1,97 @@
+// The connection-phase state machine of a client session (SPEC.md §3 "Authentication"), fed
+// packets, never sockets: the session passes in what the client and the backend send, and writes
+// out what TakeOutput() returns. Two paths: pass-through (the backend authenticates; packets relay
+// unchanged) and configured users (the proxy verifies mysql_native_password itself, then logs in
+// to the backend with the user's backend credentials).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/config.h"
+#include "base/status.h"
+#include "protocol/handshake.h"
+
+namespace shadowproxy::proxy {
+
+struct AuthPacket {
+  bool to_client = false;  // else to the backend
+  std::string bytes;       // header + payload
+};
+
+// Header (3-byte length + seq) + payload; payload must be < 16 MiB (auth packets are small).
+std::string FramePacket(uint8_t seq, std::span<const uint8_t> payload);
+std::string FramePacket(uint8_t seq, std::string_view payload);
+
+class AuthMachine {
+ public:
+  enum class State {
+    kWaitBackendGreeting,  // the session dials a backend and calls OnBackendGreeting
+    kWaitClientResponse,   // the client was greeted; waiting for its HandshakeResponse
+    kWaitClientSwitch,     // we sent an AuthSwitchRequest (to mysql_native_password)
+    kPassthrough,          // relaying auth packets both ways until the backend's OK / ERR
+    kNeedOtherCluster,     // configured user of another cluster: re-dial cluster(), then
+                           // OnBackendGreeting again
+    kWaitBackendLogin,     // logged in to the backend with the backend credentials
+    kDone,                 // authenticated; the last output packet is the OK to the client
+    kFailed,               // the last output packet (if any) is the ERR to the client
+  };
+
+  // `link_cluster` is the cluster of the backend whose greeting comes first.
+  AuthMachine(ConfigPtr config, std::string client_host, std::string link_cluster);
+
+  void OnBackendGreeting(std::span<const uint8_t> payload);
+  void OnClientPacket(uint8_t seq, std::span<const uint8_t> payload);
+  void OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload);
+  // The backend could not be reached / died during the handshake.
+  void OnBackendUnavailable(const std::string& why);
+
+  std::vector<AuthPacket> TakeOutput() { return std::move(out_); }
+  State state() const { return state_; }
+
+  // Results, meaningful once kDone (user_name also after a failure, for logs).
+  const std::string& user_name() const { return response_.username; }
+  const UserConfig* user_config() const { return user_; }  // null for unlisted users
+  const std::string& cluster() const { return cluster_; }
+  const std::string& database() const { return response_.database; }
+  uint32_t client_capabilities() const { return response_.capabilities; }
+  uint8_t charset() const { return response_.charset; }
+  uint32_t mariadb_ext_capabilities() const { return response_.mariadb_ext_capabilities; }
+  uint32_t connection_id() const { return greeting_.connection_id; }
+  const std::string& server_version() const { return greeting_.server_version; }
+  const std::string& scramble() const { return greeting_.auth_plugin_data; }
+  // True when the failure is wrong credentials (metrics result=auth_failed).
+  bool auth_failed() const { return auth_failed_; }
+  const std::string& failure() const { return failure_; }
+
+  // Capabilities the proxy offers the client (the backend's minus what it cannot relay).
+  static uint32_t TrimCapabilities(uint32_t backend_caps);
+
+ private:
+  void SendClient(uint8_t seq, std::string_view payload);
+  void SendBackend(uint8_t seq, std::string_view payload);
+  void FailWith(uint16_t code, std::string_view sqlstate, const std::string& message,
+                const std::string& log_reason);
+  void AccessDenied(bool using_password);
+  void VerifyConfigured(std::string_view response);
+  void LoginToBackend();
+
+  ConfigPtr config_;
+  std::string client_host_;
+  std::string link_cluster_;
+  State state_ = State::kWaitBackendGreeting;
+  protocol::Greeting greeting_;  // what the client was greeted with (backend's scramble)
+  protocol::HandshakeResponse response_;
+  const UserConfig* user_ = nullptr;
+  std::string cluster_;
+  std::string backend_scramble_;  // scramble of the backend link we log in to
+  uint8_t client_seq_ = 0;        // seq of the last packet from the client
+  bool client_greeted_ = false;
+  bool auth_failed_ = false;
+  std::string failure_;
+  std::vector<AuthPacket> out_;
+};
+
+}  // namespace shadowproxy::proxy

@@ -1,0 +1,221 @@
+// Connection phase of a session: dial the backend, then run the AuthMachine with whole packets
+// until the client is authenticated (or refused). See auth.h for the two authentication paths.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "base/log.h"
+#include "base/metrics.h"
+#include "protocol/packet.h"
+#include "proxy/server.h"
+#include "proxy/session.h"
+#include "proxy/session_internal.h"
+
+namespace shadowproxy::proxy {
+
+namespace p = protocol;
+
+namespace {
+constexpr int kHandshakeTimeoutSec = 10;
+constexpr uint32_t kMaxClientAuthPacket = 64 * 1024;
+constexpr uint32_t kMaxBackendAuthPacket = 1024 * 1024;
+
+// Takes one whole packet out of buf into *payload. 1: got one; 0: need more; -1: too big.
+int TakePacket(evbuffer* buf, uint32_t max, uint8_t* seq, std::string* payload) {
+  size_t avail = evbuffer_get_length(buf);
+  if (avail < p::kHeaderSize) return 0;
+  uint8_t hdr[p::kHeaderSize];
+  evbuffer_copyout(buf, hdr, sizeof(hdr));
+  p::PacketHeader h = p::DecodeHeader(hdr);
+  if (h.length > max) return -1;
+  if (avail < p::kHeaderSize + h.length) return 0;
+  evbuffer_drain(buf, p::kHeaderSize);
+  payload->resize(h.length);
+  if (h.length) evbuffer_remove(buf, payload->data(), h.length);
+  *seq = h.seq;
+  return 1;
+}
+
+std::span<const uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+}  // namespace
+
+void Session::BeginHandshake() {
+  config_ = ctx_->server()->config();
+  if (config_->clusters.empty()) {
+    Close("no cluster configured", true);
+    return;
+  }
+  const ClusterConfig* first = &config_->clusters.front();
+  hs_ = std::make_unique<Handshake>(config_, peer_host_, first->name);
+  hs_->timer = evtimer_new(ctx_->base(), &Session::OnHandshakeTimeout, this);
+  timeval tv{kHandshakeTimeoutSec, 0};
+  evtimer_add(hs_->timer, &tv);
+  SetEvent(&cr_, &cr_on_, true);
+  Dial(first);
+}
+
+void Session::OnHandshakeTimeout(evutil_socket_t, short, void* arg) {
+  static_cast<Session*>(arg)->Close("authentication did not finish in time", true);
+}
+
+void Session::Dial(const ClusterConfig* cluster) {
+  cluster_ = cluster;
+  hs_->dialer = std::make_unique<BackendDialer>(
+      ctx_->base(), cluster,
+      [this](int fd, size_t server, const std::string& error) { OnDialed(fd, server, error); });
+  hs_->dialer->Start();
+}
+
+void Session::OnDialed(int fd, size_t server, const std::string& error) {
+  if (closed_ || !hs_) {
+    if (fd >= 0) close(fd);
+    return;
+  }
+  if (fd < 0) {
+    log::Warn("relay", "no backend of cluster '", cluster_->name, "' for a client from ",
+              peer_host_, ": ", error);
+    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster_->name + "' answers");
+    PumpAuth();
+    return;
+  }
+  bfd_ = fd;
+  server_ = server;
+  metrics::BackendConnections(cluster_->name, BackendName()).Increment();
+  event_assign(&br_, ctx_->base(), bfd_, EV_READ | EV_PERSIST, &Session::OnBackendRead, this);
+  event_assign(&bw_, ctx_->base(), bfd_, EV_WRITE | EV_PERSIST, &Session::OnBackendWrite, this);
+  backend_events_ = true;
+  br_on_ = bw_on_ = false;
+  SetEvent(&br_, &br_on_, true);
+  hs_->got_greeting = false;
+}
+
+void Session::HandshakeClientInput() {
+  std::string payload;
+  while (!closed_ && hs_) {
+    auto st = hs_->auth.state();
+    bool expects = st == AuthMachine::State::kWaitClientResponse ||
+                   st == AuthMachine::State::kWaitClientSwitch ||
+                   st == AuthMachine::State::kPassthrough;
+    if (!expects) {
+      if (evbuffer_get_length(c2b_) > kMaxClientAuthPacket)
+        Close("client sent too much data before authentication", true);
+      return;
+    }
+    uint8_t seq = 0;
+    int r = TakePacket(c2b_, kMaxClientAuthPacket, &seq, &payload);
+    if (r < 0) {
+      Close("oversized packet from the client during authentication", true);
+      return;
+    }
+    if (r == 0) return;
+    hs_->auth.OnClientPacket(seq, Bytes(payload));
+    PumpAuth();
+  }
+}
+
+void Session::HandshakeBackendInput() {
+  std::string payload;
+  while (!closed_ && hs_ && bfd_ >= 0) {
+    uint8_t seq = 0;
+    int r = TakePacket(hs_->bin, kMaxBackendAuthPacket, &seq, &payload);
+    if (r < 0) {
+      BackendLost("oversized packet during authentication");
+      return;
+    }
+    if (r == 0) return;
+    if (!hs_->got_greeting) {
+      hs_->got_greeting = true;
+      hs_->auth.OnBackendGreeting(Bytes(payload));
+    } else {
+      hs_->auth.OnBackendPacket(seq, Bytes(payload));
+    }
+    PumpAuth();
+  }
+}
+
+void Session::FlushHandshakeBackend() {
+  if (!hs_ || bfd_ < 0 || !backend_events_) return;
+  size_t len = evbuffer_get_length(hs_->bout);
+  if (len > 0) {
+    int n = evbuffer_write(hs_->bout, bfd_);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+      BackendLost(std::string("write failed: ") + std::strerror(errno));
+      return;
+    }
+  }
+  SetEvent(&bw_, &bw_on_, evbuffer_get_length(hs_->bout) > 0);
+}
+
+void Session::PumpAuth() {
+  for (auto& pkt : hs_->auth.TakeOutput()) {
+    if (pkt.to_client) {
+      evbuffer_add(b2c_, pkt.bytes.data(), pkt.bytes.size());
+      b_ready_ += pkt.bytes.size();
+    } else {
+      evbuffer_add(hs_->bout, pkt.bytes.data(), pkt.bytes.size());
+    }
+  }
+  FlushHandshakeBackend();
+  if (closed_) return;
+  switch (hs_->auth.state()) {
+    case AuthMachine::State::kDone:
+      FinishHandshake();
+      return;
+    case AuthMachine::State::kFailed: {
+      const auto& a = hs_->auth;
+      metrics::ClientConnectionsTotal(a.auth_failed() ? "auth_failed" : "rejected").Increment();
+      log::Warn("relay", "client from ", peer_host_,
+                a.user_name().empty() ? "" : " (user '" + a.user_name() + "')",
+                " refused: ", a.failure());
+      close_reason_ = "authentication failed";
+      close_after_flush_ = true;
+      SetEvent(&cr_, &cr_on_, false);
+      FlushToClient();
+      return;
+    }
+    case AuthMachine::State::kNeedOtherCluster: {
+      const ClusterConfig* c = config_->FindCluster(hs_->auth.cluster());
+      CloseBackend();
+      evbuffer_drain(hs_->bin, evbuffer_get_length(hs_->bin));
+      evbuffer_drain(hs_->bout, evbuffer_get_length(hs_->bout));
+      if (!c) {
+        hs_->auth.OnBackendUnavailable("unknown cluster '" + hs_->auth.cluster() + "'");
+        PumpAuth();
+        return;
+      }
+      Dial(c);
+      break;
+    }
+    default:
+      break;
+  }
+  FlushToClient();
+}
+
+void Session::FinishHandshake() {
+  const AuthMachine& a = hs_->auth;
+  user_ = a.user_name();
+  user_cfg_ = a.user_config();
+  database_ = a.database();
+  client_caps_ = a.client_capabilities();
+  ext_caps_ = a.mariadb_ext_capabilities();
+  connection_id_ = a.connection_id();
+  if (size_t n = evbuffer_get_length(hs_->bout)) {  // not yet written: goes first
+    evbuffer_prepend_buffer(c2b_, hs_->bout);
+    c_ready_ += n;
+  }
+  evbuffer_add_buffer(b2c_, hs_->bin);  // anything the backend sent after its OK
+  hs_.reset();
+  metrics::ClientConnectionsTotal("accepted").Increment();
+  log::Debug("relay", "session ", connection_id_, ": user '", user_, "' from ", peer_host_, " on ",
+             BackendName());
+  ParseClient();
+  FlushToBackend();
+  ParseBackend();
+  FlushToClient();
+}
+
+}  // namespace shadowproxy::proxy
