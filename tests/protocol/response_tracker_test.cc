@@ -11,6 +11,7 @@
 #include "protocol/resultset.h"
 #include "protocol/wire.h"
 #include "tests/protocol/golden_mariadb.h"
+#include "tests/protocol/golden_mariadb_live.h"
 #include "tests/protocol/test_util.h"
 
 namespace shadowproxy::protocol {
@@ -111,6 +112,29 @@ TEST(ResponseTrackerGolden, PeekLimitNeverGivesAWrongAnswer) {
         }
       }
     }
+  }
+}
+
+// 48 more real responses: CALL, multi-statement ending in ERR, LOAD DATA LOCAL INFILE with data,
+// prepared statements with cursors, OUT parameters, field lists, set option, ... The capture
+// boundaries (not the tracker) define where each response ends; the error flag must match the
+// last packet being an ERR.
+TEST(ResponseTrackerGolden, LiveResponsesEndExactlyAtTheLastPacket) {
+  for (const golden::LiveResponse& live : golden::kLiveResponses) {
+    SCOPED_TRACE(std::string(live.what) + (live.deprecate_eof ? " deprecate_eof" : " classic"));
+    std::vector<testing::WirePacket> packets = SplitWire(live.bytes);
+    ASSERT_FALSE(packets.empty());
+    ResponseTracker t;
+    t.Start(live.command, live.deprecate_eof ? kEofCaps : kBaseCaps);
+    std::vector<R> r = FeedAll(&t, live.bytes);
+    ASSERT_EQ(r.size(), packets.size());
+    for (size_t i = 0; i + 1 < r.size(); ++i) {
+      // Only a first packet can be the request; a row starting with 0xFB is a NULL cell.
+      bool infile = i == 0 && static_cast<uint8_t>(packets[i].payload[0]) == 0xFB;
+      EXPECT_EQ(r[i], infile ? R::kLocalInfileRequest : R::kNeedMore) << i;
+    }
+    EXPECT_EQ(r.back(), R::kDone);
+    EXPECT_EQ(t.error(), static_cast<uint8_t>(packets.back().payload[0]) == 0xFF);
   }
 }
 
