@@ -185,6 +185,13 @@ inline constexpr std::string_view kInvalidStatementName = "invalid";
 // The statement as users write it, e.g. "SHOW ANALYSIS", "CREATE TASK" (for messages).
 std::string_view StatementKeyword(const Statement& statement);
 
+// The statement as canonical SQL: "SHADOW SYNC ...", upper-case keywords, every identifier
+// back-quoted, every string single-quoted and escaped, every option spelled out. Parsing it
+// gives the same Statement back (for logs, RETRY, and test output).
+std::string ToSql(const Statement& statement);
+std::string QuoteIdentifier(std::string_view name);  // `a``b`
+std::string QuoteString(std::string_view value);     // 'it\'s'
+
 // Column names as in the task list: "task_id", "created_at", ...
 std::string_view TaskColumnName(TaskColumn column);
 std::string_view CompareOpText(CompareOp op);  // "=", "!=", "LIKE", "IN", "<", ...
