@@ -1,0 +1,270 @@
+#include "plugins/schema/analyzer.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "base/log.h"
+#include "plugins/schema/naming.h"
+#include "plugins/schema/reader.h"
+#include "plugins/schema/show_create_parser.h"
+
+namespace shadowproxy::schema {
+namespace {
+
+// One source table on its way through the analysis.
+struct Work {
+  std::string source;
+  std::string shadow;
+  bool added_as_parent = false;
+  bool shadow_exists = false;
+  std::string source_ddl;
+  std::string shadow_ddl;
+  std::optional<Table> source_table;
+  std::optional<Table> shadow_table;
+  Result<DiffResult> diff = Status(errc::kInternal, "not analysed");
+};
+
+Status NotFound(const std::string& db, const std::string& table, const std::string& why = "") {
+  return Status(errc::kNotFound, "table '" + db + "." + table + "' not found" +
+                                     (why.empty() ? "" : " (" + why + ")"));
+}
+
+Status Prefixed(const std::string& table, const Status& s) {
+  return Status(s.code(), "table '" + table + "': " + s.message(), s.sqlstate());
+}
+
+// Runs fn(i) for i in [0, n) on up to `threads` threads.
+template <typename Fn>
+void ParallelFor(size_t n, int threads, Fn fn) {
+  size_t t = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), (n + 31) / 32);
+  if (t <= 1) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (size_t k = 1; k < t; ++k)
+    pool.emplace_back([&, k] {
+      for (size_t i = n * k / t; i < n * (k + 1) / t; ++i) fn(i);
+    });
+  for (size_t i = 0; i < n / t; ++i) fn(i);
+  for (std::thread& th : pool) th.join();
+}
+
+}  // namespace
+
+std::string ChangeSql(const std::vector<std::string>& statements, bool recreated,
+                      const std::string& note) {
+  std::string out;
+  if (recreated) {
+    out += "-- shadow re-created";
+    if (!note.empty()) {
+      std::string one_line = note;
+      std::replace(one_line.begin(), one_line.end(), '\n', ' ');
+      out += ": " + one_line;
+    }
+    out += "\n";
+  }
+  for (size_t i = 0; i < statements.size(); ++i) {
+    if (i > 0) out += ";\n";
+    out += statements[i];
+  }
+  if (!statements.empty()) out += ";";
+  return out;
+}
+
+Result<Analysis> Analyze(const ClusterConnInfo& conn, const std::string& db,
+                         const TableSelection& selection, const Naming& naming,
+                         AnalyzeOptions options) {
+  if (Status s = ValidateNaming(naming); !s.ok()) return s;
+  if (!selection.all && selection.tables.empty())
+    return Status(errc::kNotFound, "no table selected in database '" + db + "'");
+  SchemaReader reader(conn, db, ReaderOptions{.parallelism = std::max(1, options.parallelism)});
+
+  // 1. Which tables exist: one query.
+  std::map<std::string, TableKind> listing;
+  std::vector<std::string> sources;
+  if (selection.all) {
+    auto all = reader.List(std::nullopt);
+    if (!all.ok()) return all.status();
+    listing = std::move(all).value();
+    for (const auto& [name, kind] : listing)
+      if (kind == TableKind::kBaseTable && !IsShadowName(name, naming)) sources.push_back(name);
+  } else {
+    std::set<std::string> seen;
+    std::vector<std::string> wanted;
+    for (const std::string& t : selection.tables) {
+      if (!seen.insert(t).second) continue;
+      sources.push_back(t);
+      wanted.push_back(t);
+      wanted.push_back(naming.Apply(t));
+    }
+    auto some = reader.List(wanted);
+    if (!some.ok()) return some.status();
+    listing = std::move(some).value();
+    for (const std::string& t : sources) {
+      auto it = listing.find(t);
+      if (it == listing.end()) return NotFound(db, t);
+      if (it->second != TableKind::kBaseTable) return NotFound(db, t, "not a base table");
+    }
+  }
+  if (Status s = CheckShadowNames(sources, naming); !s.ok()) return s;
+
+  // 2. Read and parse sources and existing shadows; then the parents their foreign keys need,
+  // until nothing is missing.
+  std::vector<Work> work;
+  std::map<std::string, size_t> index;  // source name -> position in work
+  std::vector<std::string> batch = sources;
+  std::map<std::string, std::string> needed_by;  // parent -> "child (fk)", for messages
+  while (!batch.empty()) {
+    std::vector<std::string> to_read;
+    size_t first = work.size();
+    for (const std::string& t : batch) {
+      Work w;
+      w.source = t;
+      w.shadow = naming.Apply(t);
+      w.added_as_parent = needed_by.count(t) != 0;
+      auto sh = listing.find(w.shadow);
+      if (sh != listing.end()) {
+        if (sh->second != TableKind::kBaseTable)
+          return Status(errc::kBadNaming, "shadow name of table '" + t + "' is '" + w.shadow +
+                                              "', which exists and is not a base table");
+        w.shadow_exists = true;
+        to_read.push_back(w.shadow);
+      }
+      to_read.push_back(t);
+      index[t] = work.size();
+      work.push_back(std::move(w));
+    }
+    auto ddls = reader.ReadCreate(to_read);
+    if (!ddls.ok()) return ddls.status();
+    Status parse_error;
+    std::mutex mu;
+    ParallelFor(work.size() - first, options.parallelism, [&](size_t k) {
+      Work& w = work[first + k];
+      auto src = ddls->find(w.source);
+      if (src == ddls->end()) {
+        std::lock_guard<std::mutex> lock(mu);
+        parse_error = NotFound(db, w.source, "dropped while being read");
+        return;
+      }
+      w.source_ddl = src->second;
+      Result<Table> parsed = ParseCreateTable(w.source_ddl);
+      if (!parsed.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        parse_error = Prefixed(w.source, parsed.status());
+        return;
+      }
+      w.source_table = std::move(parsed).value();
+      if (w.shadow_exists) {
+        auto sh = ddls->find(w.shadow);
+        if (sh == ddls->end()) {
+          w.shadow_exists = false;  // dropped meanwhile: it will be created
+        } else {
+          w.shadow_ddl = sh->second;
+          Result<Table> shadow = ParseCreateTable(w.shadow_ddl);
+          if (!shadow.ok()) {
+            std::lock_guard<std::mutex> lock(mu);
+            parse_error = Prefixed(w.shadow, shadow.status());
+            return;
+          }
+          w.shadow_table = std::move(shadow).value();
+        }
+      }
+    });
+    if (!parse_error.ok()) return parse_error;
+
+    // Parents in this database that are not sources yet.
+    std::vector<std::string> parents;
+    for (size_t i = first; i < work.size(); ++i) {
+      for (const ForeignKey& fk : work[i].source_table->foreign_keys) {
+        if (!fk.ref_db.empty() && fk.ref_db != db) continue;
+        if (fk.ref_table == work[i].source || index.count(fk.ref_table) != 0) continue;
+        if (needed_by.emplace(fk.ref_table, work[i].source + "." + fk.name).second)
+          parents.push_back(fk.ref_table);
+      }
+    }
+    if (parents.empty()) break;
+    std::vector<std::string> unknown;
+    for (const std::string& p : parents) {
+      if (listing.count(p) == 0) unknown.push_back(p);
+      if (listing.count(naming.Apply(p)) == 0) unknown.push_back(naming.Apply(p));
+    }
+    if (!unknown.empty() && !selection.all) {
+      auto more = reader.List(unknown);
+      if (!more.ok()) return more.status();
+      listing.merge(more.value());
+    }
+    for (const std::string& p : parents) {
+      auto it = listing.find(p);
+      if (it == listing.end() || it->second != TableKind::kBaseTable)
+        return NotFound(db, p, "referenced by foreign key " + needed_by[p]);
+      sources.push_back(p);
+    }
+    if (Status s = CheckShadowNames(sources, naming); !s.ok()) return s;
+    batch = std::move(parents);
+  }
+
+  // 3. Diff every table.
+  DiffContext ctx{naming, db};
+  ParallelFor(work.size(), options.parallelism, [&](size_t i) {
+    Work& w = work[i];
+    w.diff = Diff(*w.source_table, w.shadow_table ? &*w.shadow_table : nullptr, ctx);
+  });
+  for (Work& w : work)
+    if (!w.diff.ok()) return Prefixed(w.source, w.diff.status());
+
+  // 4. Parents before children.
+  Analysis out;
+  out.database = db;
+  out.naming = naming;
+  std::vector<const Table*> tables;
+  for (const Work& w : work) tables.push_back(&*w.source_table);
+  std::vector<size_t> order = OrderByForeignKeys(tables, db, &out.order_note);
+
+  std::set<std::string> shadows;
+  for (size_t i : order) {
+    Work& w = work[i];
+    DiffResult& d = w.diff.value();
+    TableAnalysis t;
+    t.source_table = w.source;
+    t.shadow_table = w.shadow;
+    t.result = d.action;
+    t.source_ddl = std::move(w.source_ddl);
+    t.shadow_ddl = std::move(w.shadow_ddl);
+    t.statements = std::move(d.statements);
+    t.recreated = d.recreated;
+    t.note = std::move(d.note);
+    t.added_as_parent = w.added_as_parent;
+    t.change_sql = ChangeSql(t.statements, t.recreated, t.note);
+    shadows.insert(t.shadow_table);
+    out.tables.push_back(std::move(t));
+  }
+  for (const TableAnalysis& t : out.tables)
+    out.script.insert(out.script.end(), t.statements.begin(), t.statements.end());
+
+  // 5. Nothing but shadows may be touched (ERR 7020).
+  if (Status s = CheckTouchesOnlyShadows(out.script, shadows); !s.ok()) return s;
+  out.round_trips = reader.round_trips();
+  return out;
+}
+
+Status ExecuteScript(const ClusterConnInfo& conn, const std::string& db,
+                     const std::vector<std::string>& statements) {
+  Result<MysqlConn> c = MysqlConn::Connect(conn, db);
+  if (!c.ok()) return c.status();
+  for (size_t i = 0; i < statements.size(); ++i) {
+    Status s = c->Execute(statements[i]);
+    if (!s.ok())
+      return Status(
+          s.code(),
+          "statement " + std::to_string(i + 1) + " failed: " + s.message() + "\n  " + statements[i],
+          s.sqlstate());
+  }
+  return Status::Ok();
+}
+
+}  // namespace shadowproxy::schema

@@ -1,0 +1,73 @@
+// The analysis facade the task center calls: read the selected source tables (plus the parents
+// their foreign keys need) and their shadows from a live server, diff each, and return per table
+// CREATE / UPDATE / NO_ACTION with the DDL, plus the whole script in execution order.
+// Thread-safe: every call opens its own connections and shares nothing.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "plugins/schema/differ.h"
+#include "plugins/schema/model.h"
+#include "plugins/schema/mysql_conn.h"
+
+namespace shadowproxy::schema {
+
+// ALL TABLES, or a list.
+struct TableSelection {
+  bool all = false;
+  std::vector<std::string> tables;
+
+  static TableSelection All() { return TableSelection{true, {}}; }
+  static TableSelection List(std::vector<std::string> tables) {
+    return TableSelection{false, std::move(tables)};
+  }
+};
+
+struct TableAnalysis {
+  std::string source_table;
+  std::string shadow_table;
+  Action result = Action::kNoAction;
+  std::string source_ddl;               // SHOW CREATE TABLE of the source
+  std::string shadow_ddl;               // of the existing shadow; empty if none
+  std::vector<std::string> statements;  // this table's DDL, in order, no trailing ';'
+  std::string change_sql;               // statements joined with ";\n" (+ a re-creation comment)
+  bool recreated = false;               // the shadow is dropped and created again
+  bool added_as_parent = false;         // not selected: the parent a selected table's FK needs
+  std::string note;                     // remarks from the differ
+};
+
+struct Analysis {
+  std::string database;
+  Naming naming;
+  std::vector<TableAnalysis> tables;  // parents before children
+  // Every statement of every table in execution order. Foreign keys that a later statement could
+  // trip over are dropped at the start and added at the end (see analyzer.cc).
+  std::vector<std::string> script;
+  std::string order_note;  // set when a foreign-key cycle kept some tables in input order
+  int round_trips = 0;     // reading round trips used (all connections together)
+};
+
+struct AnalyzeOptions {
+  int parallelism = 4;  // connections used for reading (shadow_sync.workers)
+};
+
+// Validates the naming (7010), reads, diffs. Errors: 7005 missing database/table (named),
+// 7010 naming, 7020 a statement would touch a non-shadow table, 7030 server unreachable, or the
+// differ's own error prefixed with the table it concerns. Never a partial analysis.
+Result<Analysis> Analyze(const ClusterConnInfo& conn, const std::string& db,
+                         const TableSelection& selection, const Naming& naming,
+                         AnalyzeOptions options = {});
+
+// Runs `statements` one by one in `db` over one connection; stops at the first failure and
+// returns it prefixed with the statement's index. For tests and tools: the task center has its
+// own executor.
+Status ExecuteScript(const ClusterConnInfo& conn, const std::string& db,
+                     const std::vector<std::string>& statements);
+
+// "-- shadow re-created: <note>\n" (if recreated) + statements joined with ";\n" + ";".
+std::string ChangeSql(const std::vector<std::string>& statements, bool recreated,
+                      const std::string& note);
+
+}  // namespace shadowproxy::schema

@@ -1,0 +1,191 @@
+// Integration: Analyze / ExecuteScript against a real MariaDB: selection, FK parents, ordering,
+// shadows left out of ALL TABLES, naming errors (7010), missing database/table (7005), 7030.
+#include "plugins/schema/analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "tests/plugins/schema/corpus_util.h"
+#include "tests/plugins/schema/test_backend.h"
+
+namespace shadowproxy::schema {
+namespace {
+
+testing::TestBackend* backend = nullptr;
+
+class BackendEnv : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    backend = new testing::TestBackend();
+    Status s = backend->Start();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void TearDown() override {
+    delete backend;
+    backend = nullptr;
+  }
+};
+const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new BackendEnv);
+
+const Naming kSuffix{"", "_shadow"};
+
+class AnalyzerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Result<MysqlConn> c = backend->Connect();
+    ASSERT_TRUE(c.ok());
+    MultiResult r = c->QueryMulti(
+        "DROP DATABASE IF EXISTS adb; CREATE DATABASE adb; USE adb;"
+        "CREATE TABLE grand (id int PRIMARY KEY);"
+        "CREATE TABLE parent (id int PRIMARY KEY, g int, "
+        "  CONSTRAINT fk_pg FOREIGN KEY (g) REFERENCES grand (id));"
+        "CREATE TABLE child (id int PRIMARY KEY, p int, note varchar(20) DEFAULT 'it''s \\\\ x',"
+        "  CONSTRAINT fk_cp FOREIGN KEY (p) REFERENCES parent (id)) COMMENT 'c''q';"
+        "CREATE TABLE lone (a int, b varchar(10)) AUTO_INCREMENT=5;"
+        "CREATE TABLE lone_shadow (b varchar(10), a int);"
+        "CREATE TABLE orphan_shadow (x int);"
+        "CREATE VIEW v AS SELECT 1 AS one;");
+    ASSERT_TRUE(r.error.ok()) << r.error.ToString();
+    conn_.emplace(std::move(c).value());
+  }
+  std::optional<MysqlConn> conn_;
+};
+
+const TableAnalysis* Find(const Analysis& a, const std::string& source) {
+  for (const TableAnalysis& t : a.tables)
+    if (t.source_table == source) return &t;
+  return nullptr;
+}
+
+size_t Pos(const Analysis& a, const std::string& source) {
+  for (size_t i = 0; i < a.tables.size(); ++i)
+    if (a.tables[i].source_table == source) return i;
+  return a.tables.size();
+}
+
+TEST_F(AnalyzerTest, AllTablesLeavesShadowsAndViewsOut) {
+  auto a = Analyze(backend->conn_info(), "adb", TableSelection::All(), kSuffix);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->tables.size(), 4u);  // grand parent child lone
+  EXPECT_EQ(Find(*a, "orphan_shadow"), nullptr);
+  EXPECT_EQ(Find(*a, "lone_shadow"), nullptr);
+  EXPECT_EQ(Find(*a, "v"), nullptr);
+  EXPECT_LT(Pos(*a, "grand"), Pos(*a, "parent"));
+  EXPECT_LT(Pos(*a, "parent"), Pos(*a, "child"));
+  const TableAnalysis* lone = Find(*a, "lone");
+  ASSERT_NE(lone, nullptr);
+  EXPECT_EQ(lone->result, Action::kUpdate);
+  EXPECT_EQ(lone->shadow_table, "lone_shadow");
+  EXPECT_FALSE(lone->shadow_ddl.empty());
+  EXPECT_FALSE(lone->statements.empty());
+  const TableAnalysis* child = Find(*a, "child");
+  EXPECT_EQ(child->result, Action::kCreate);
+  EXPECT_TRUE(child->shadow_ddl.empty());
+  EXPECT_EQ(child->source_ddl, testing::ShowCreate(*conn_, "adb", "child"));
+  // change_sql is the statements joined.
+  std::string joined;
+  for (size_t i = 0; i < child->statements.size(); ++i)
+    joined += (i ? ";\n" : "") + child->statements[i];
+  EXPECT_EQ(child->change_sql, joined + ";");
+  // The script is every table's statements, in table order.
+  size_t total = 0;
+  for (const TableAnalysis& t : a->tables) total += t.statements.size();
+  EXPECT_EQ(a->script.size(), total);
+  EXPECT_LE(a->round_trips, 3);
+
+  ASSERT_TRUE(ExecuteScript(backend->conn_info(), "adb", a->script).ok());
+  for (const char* t : {"grand", "parent", "child", "lone"}) {
+    EXPECT_EQ(testing::StripAutoIncrement(testing::ShowCreate(*conn_, "adb", kSuffix.Apply(t))),
+              testing::ExpectedShadowDdl(testing::ShowCreate(*conn_, "adb", t), kSuffix))
+        << t;
+  }
+  auto again = Analyze(backend->conn_info(), "adb", TableSelection::All(), kSuffix);
+  ASSERT_TRUE(again.ok());
+  for (const TableAnalysis& t : again->tables)
+    EXPECT_EQ(t.result, Action::kNoAction) << t.source_table;
+  EXPECT_TRUE(again->script.empty());
+}
+
+TEST_F(AnalyzerTest, ListReadsOnlyWhatItNeedsAndBringsParents) {
+  auto a = Analyze(backend->conn_info(), "adb", TableSelection::List({"child"}), kSuffix);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->tables.size(), 3u);
+  EXPECT_EQ(a->tables[0].source_table, "grand");
+  EXPECT_EQ(a->tables[1].source_table, "parent");
+  EXPECT_EQ(a->tables[2].source_table, "child");
+  EXPECT_TRUE(a->tables[0].added_as_parent);
+  EXPECT_FALSE(a->tables[2].added_as_parent);
+  EXPECT_EQ(Find(*a, "lone"), nullptr);
+  ASSERT_TRUE(ExecuteScript(backend->conn_info(), "adb", a->script).ok());
+  EXPECT_NE(testing::ShowCreate(*conn_, "adb", "child_shadow").find("REFERENCES `parent_shadow`"),
+            std::string::npos);
+}
+
+TEST_F(AnalyzerTest, PrefixNaming) {
+  Naming prefix{"sh_", ""};
+  auto a = Analyze(backend->conn_info(), "adb", TableSelection::List({"lone", "grand"}), prefix);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_EQ(Find(*a, "lone")->shadow_table, "sh_lone");
+  EXPECT_EQ(Find(*a, "lone")->result, Action::kCreate);
+  ASSERT_TRUE(ExecuteScript(backend->conn_info(), "adb", a->script).ok());
+  EXPECT_FALSE(testing::ShowCreate(*conn_, "adb", "sh_lone").empty());
+}
+
+TEST_F(AnalyzerTest, MissingDatabaseOrTableIs7005NamingIt) {
+  auto db = Analyze(backend->conn_info(), "nodb", TableSelection::All(), kSuffix);
+  EXPECT_EQ(db.status().code(), errc::kNotFound);
+  EXPECT_NE(db.status().message().find("nodb"), std::string::npos);
+  auto t = Analyze(backend->conn_info(), "adb", TableSelection::List({"lone", "ghost"}), kSuffix);
+  EXPECT_EQ(t.status().code(), errc::kNotFound);
+  EXPECT_NE(t.status().message().find("ghost"), std::string::npos) << t.status().message();
+  auto view = Analyze(backend->conn_info(), "adb", TableSelection::List({"v"}), kSuffix);
+  EXPECT_EQ(view.status().code(), errc::kNotFound);
+}
+
+TEST_F(AnalyzerTest, NamingErrorsAre7010NamingTheTable) {
+  auto both = Analyze(backend->conn_info(), "adb", TableSelection::All(), Naming{"a", "b"});
+  EXPECT_EQ(both.status().code(), errc::kBadNaming);
+  auto bad = Analyze(backend->conn_info(), "adb", TableSelection::All(), Naming{"", "-x"});
+  EXPECT_EQ(bad.status().code(), errc::kBadNaming);
+  // lone + "_shadow" is another selected source.
+  auto clash =
+      Analyze(backend->conn_info(), "adb", TableSelection::List({"lone", "lone_shadow"}), kSuffix);
+  EXPECT_EQ(clash.status().code(), errc::kBadNaming);
+  EXPECT_NE(clash.status().message().find("lone"), std::string::npos);
+  // Too long a shadow name.
+  std::string long_name(60, 'L');
+  ASSERT_TRUE(conn_->Execute("CREATE TABLE adb." + long_name + " (a int)").ok());
+  auto too_long = Analyze(backend->conn_info(), "adb", TableSelection::List({long_name}), kSuffix);
+  EXPECT_EQ(too_long.status().code(), errc::kBadNaming);
+  EXPECT_NE(too_long.status().message().find(long_name), std::string::npos);
+  // The shadow name is taken by a view.
+  ASSERT_TRUE(conn_->Execute("CREATE VIEW adb.grand_shadow AS SELECT 1 AS x").ok());
+  auto view = Analyze(backend->conn_info(), "adb", TableSelection::List({"grand"}), kSuffix);
+  EXPECT_EQ(view.status().code(), errc::kBadNaming);
+}
+
+TEST_F(AnalyzerTest, UnreachableServerIs7030) {
+  ClusterConnInfo info = ClusterConnInfo::Local(testing::FreePort());
+  auto a = Analyze(info, "adb", TableSelection::All(), kSuffix);
+  EXPECT_EQ(a.status().code(), errc::kUnavailable);
+}
+
+TEST_F(AnalyzerTest, ConcurrentAnalysesFromManyThreads) {
+  std::vector<std::thread> threads;
+  std::atomic<int> good{0};
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&] {
+      for (int k = 0; k < 5; ++k) {
+        auto a = Analyze(backend->conn_info(), "adb", TableSelection::All(), kSuffix,
+                         AnalyzeOptions{.parallelism = 2});
+        if (!a.ok() || a->tables.size() != 4) return;
+      }
+      ++good;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 4);
+}
+
+}  // namespace
+}  // namespace shadowproxy::schema
