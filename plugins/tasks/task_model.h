@@ -178,6 +178,8 @@ struct TaskSummary {
   std::string creator;
   TimePoint created_at{};
   TaskStatus status = TaskStatus::kWaitForApproval;
+  std::string process;  // for the rights check of SHOW TASKS
+  std::vector<ApprovalNode> process_nodes;
 };
 
 // Encodes a list of strings into one text value and back (length-prefixed: safe for any bytes).

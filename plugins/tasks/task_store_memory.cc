@@ -220,7 +220,8 @@ Result<std::vector<TaskSummary>> MemoryTaskStore::ListTasks(const TaskQuery& que
   if (Status s = CheckUp(); !s.ok()) return s;
   std::vector<TaskSummary> out;
   for (const auto& [id, t] : tasks_) {
-    TaskSummary sum{t.id, t.cluster, t.database, t.creator, t.created_at, t.status};
+    TaskSummary sum{t.id,         t.cluster, t.database, t.creator,
+                    t.created_at, t.status,  t.process,  t.process_nodes};
     if (query.created_since && t.created_at < *query.created_since) continue;
     bool ok = std::all_of(query.where.begin(), query.where.end(),
                           [&](const TaskCondition& c) { return Matches(sum, c); });

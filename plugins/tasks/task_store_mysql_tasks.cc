@@ -312,7 +312,8 @@ Result<std::vector<TaskSummary>> MysqlTaskStore::ListTasks(const TaskQuery& quer
   if (!got.ok()) return got.status();
   SqlLink& link = **got;
   Sql q(link);
-  q << "SELECT id, cluster, db_name, creator, created_at, status FROM tasks WHERE 1=1";
+  q << "SELECT id, cluster, db_name, creator, created_at, status, process, process_nodes FROM "
+       "tasks WHERE 1=1";
   if (query.created_since) {
     q << " AND created_at >= ";
     q.T(*query.created_since);
@@ -348,9 +349,10 @@ Result<std::vector<TaskSummary>> MysqlTaskStore::ListTasks(const TaskQuery& quer
   if (!rows.ok()) return Check(rows.status());
   std::vector<TaskSummary> out;
   for (const auto& r : *rows)
-    out.push_back(TaskSummary{Int(r[0]), Str(r[1]), Str(r[2]), Str(r[3]),
-                              Time(r[4]).value_or(TimePoint{}),
-                              ParseTaskStatus(Str(r[5])).value_or(TaskStatus::kExecutionFailed)});
+    out.push_back(
+        TaskSummary{Int(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), Time(r[4]).value_or(TimePoint{}),
+                    ParseTaskStatus(Str(r[5])).value_or(TaskStatus::kExecutionFailed), Str(r[6]),
+                    DecodeNodes(Str(r[7])).value_or(std::vector<ApprovalNode>{})});
   return out;
 }
 
