@@ -23,14 +23,16 @@ class Lexer {
  public:
   explicit Lexer(std::string_view q) : q_(q) {}
 
-  Result<std::vector<Token>> Run() {
+  std::vector<Token> Run() {
     std::vector<Token> out;
     while (true) {
-      if (auto st = SkipSpaceAndComments(); !st.ok()) return st;
+      if (!SkipSpaceAndComments()) {
+        out.push_back(Error(q_.size()));
+        break;
+      }
       if (i_ >= q_.size()) break;
-      auto tok = Next();
-      if (!tok.ok()) return tok.status();
-      out.push_back(std::move(tok).value());
+      out.push_back(Next());
+      if (out.back().kind == TokenKind::kError) break;
     }
     Token end;
     end.kind = TokenKind::kEnd;
@@ -40,7 +42,8 @@ class Lexer {
   }
 
  private:
-  Status SkipSpaceAndComments() {
+  // False on an unterminated comment (i_ is left at its start).
+  bool SkipSpaceAndComments() {
     while (i_ < q_.size()) {
       const char c = q_[i_];
       if (IsSpace(c)) {
@@ -50,18 +53,26 @@ class Lexer {
         while (i_ < q_.size() && q_[i_] != '\n') ++i_;
       } else if (c == '/' && At(i_ + 1) == '*') {
         const size_t close = q_.find("*/", i_ + 2);
-        if (close == std::string_view::npos) return SyntaxErrorAt(q_.substr(i_), i_);
+        if (close == std::string_view::npos) return false;
         i_ = close + 2;
       } else {
         break;
       }
     }
-    return Status::Ok();
+    return true;
   }
 
   char At(size_t k) const { return k < q_.size() ? q_[k] : '\0'; }
 
-  Result<Token> Next() {
+  // An error token spans [i_, end): the rest of the query for an unterminated token.
+  Token Error(size_t end) {
+    Token t;
+    t.kind = TokenKind::kError;
+    t.pos = i_;
+    return Finish(std::move(t), end);
+  }
+
+  Token Next() {
     Token t;
     t.pos = i_;
     const char c = q_[i_];
@@ -94,10 +105,10 @@ class Lexer {
     return t;
   }
 
-  Result<Token> QuotedIdent(Token t) {
+  Token QuotedIdent(Token t) {
     size_t j = i_ + 1;
     while (true) {
-      if (j >= q_.size()) return SyntaxErrorAt(q_.substr(i_), i_);
+      if (j >= q_.size()) return Error(q_.size());
       if (q_[j] == '`') {
         if (At(j + 1) == '`') {
           t.value.push_back('`');
@@ -110,16 +121,16 @@ class Lexer {
       t.value.push_back(q_[j++]);
     }
     t.kind = TokenKind::kQuotedIdent;
-    if (t.value.empty()) return SyntaxErrorAt(q_.substr(i_, j - i_), i_);
+    if (t.value.empty()) return Error(j);
     return Finish(std::move(t), j);
   }
 
   // MySQL's escapes: \0 \' \" \b \n \r \t \Z \\ map to their byte; \% and \_ keep the backslash
   // (so LIKE patterns can match a literal % or _); any other \x is x. A doubled quote is one quote.
-  Result<Token> String(Token t, char quote) {
+  Token String(Token t, char quote) {
     size_t j = i_ + 1;
     while (true) {
-      if (j >= q_.size()) return SyntaxErrorAt(q_.substr(i_), i_);
+      if (j >= q_.size()) return Error(q_.size());
       const char c = q_[j];
       if (c == quote) {
         if (At(j + 1) == quote) {
@@ -131,7 +142,7 @@ class Lexer {
         break;
       }
       if (c == '\\') {
-        if (j + 1 >= q_.size()) return SyntaxErrorAt(q_.substr(i_), i_);
+        if (j + 1 >= q_.size()) return Error(q_.size());
         const char e = q_[j + 1];
         switch (e) {
           case '0':
@@ -177,7 +188,7 @@ class Lexer {
 
 }  // namespace
 
-Result<std::vector<Token>> Tokenize(std::string_view query) { return Lexer(query).Run(); }
+std::vector<Token> Tokenize(std::string_view query) { return Lexer(query).Run(); }
 
 Status SyntaxErrorAt(std::string_view raw, size_t pos) {
   if (raw.size() > kMaxTokenInMessage) {

@@ -18,6 +18,7 @@ enum class TokenKind {
   kString,       // '...' or "..." (value: unescaped)
   kNumber,       // all digits (value: the digits)
   kSymbol,       // , ( ) ; = != <> < <= > >= and any other single byte
+  kError,        // unterminated string/identifier/comment (raw: the rest of the query), or ``
   kEnd,          // end of the query
 };
 
@@ -28,9 +29,9 @@ struct Token {
   size_t pos = 0;        // byte offset in the query (query length for kEnd)
 };
 
-// Tokenizes the whole query; the last token is kEnd. An unterminated string, identifier or
-// comment, or an empty back-quoted identifier, is a syntax error at its first byte.
-Result<std::vector<Token>> Tokenize(std::string_view query);
+// Tokenizes the whole query; the last token is kEnd. Lexing stops at the first kError token
+// (then kEnd): the parser reports it only when it gets there, so the leftmost error wins.
+std::vector<Token> Tokenize(std::string_view query);
 
 // ERR 1064 (42000) "SHADOW SYNC syntax error near '<token>' at position <n>". The token is its
 // raw text, cut at 64 bytes (on a UTF-8 boundary); kEnd is 'end of statement'.

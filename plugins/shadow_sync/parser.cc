@@ -485,11 +485,7 @@ int DaysInMonth(int year, int month) {
 
 }  // namespace
 
-Result<Statement> ParseStatement(std::string_view query) {
-  auto tokens = Tokenize(query);
-  if (!tokens.ok()) return tokens.status();
-  return Parser(std::move(tokens).value()).Parse();
-}
+Result<Statement> ParseStatement(std::string_view query) { return Parser(Tokenize(query)).Parse(); }
 
 std::optional<TimePoint> ParseLocalTime(std::string_view s, bool allow_date_only) {
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;

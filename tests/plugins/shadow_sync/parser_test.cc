@@ -302,6 +302,12 @@ std::vector<Bad> BadCases() {
       {"/* x */ SHADOW SYNC HELP 1", "1' at position 25"},
       {"SHADOW SYNC HELP /* open", "/* open' at position 17"},
       {"SHADOW SYNC HELP --x", "-' at position 17"},
+      // The leftmost error wins, even over a later unterminated token.
+      {"SHADOW SYNC FROB 'open", "FROB' at position 12"},
+      {"SHADOW SYNC HELP `open", "`open' at position 17"},
+      {"SHADOW SYNC ABORT 1 /* open", "/* open' at position 20"},
+      {"SHADOW SYNC SUBMIT 1 EXECUTE AT 'bad' 'open",
+       "bad schedule: EXECUTE AT 'bad' is not a time 'YYYY-MM-DD HH:MM:SS'", 7011},
       // ---- ANALYZE ----
       {"SHADOW SYNC ANALYZE", "end of statement' at position 19"},
       {"SHADOW SYNC ANALYZE TABLES", "end of statement' at position 26"},
