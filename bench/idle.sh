@@ -15,12 +15,21 @@ for n in $COUNTS; do [ "$n" -gt "$top" ] && top=$n; done
 [ "$top" -gt "$max_n" ] && top=$max_n
 
 start_backend --max-connections=$((top + 500)) --open-files-limit=$limit --thread-cache-size=0
-start_haproxy $((top + 50))
-start_proxy "${SP_THREADS:-1}" $((top + 50))
 echo "# ulimit -n $limit (at most $max_n sessions per relay); shadowproxy threads ${SP_THREADS:-1}; HAProxy nbthread 1"
+
+backend_idle() {  # waits until the sessions of the previous measurement are gone from MariaDB
+  local c
+  for _ in $(seq 1 600); do
+    c=$(mariadb --no-defaults -h127.0.0.1 -P"$DB_PORT" -uroot -N -B -e \
+        "SHOW GLOBAL STATUS LIKE 'Threads_connected'" | awk '{print $2}')
+    [ "$c" -le 5 ] && return 0
+    sleep 0.5
+  done
+}
 
 measure() {  # measure NAME PID PORT N
   local name=$1 pid=$2 port=$3 n=$4 before after released fifo ready
+  backend_idle
   before=$(rss_kb "$pid")
   fifo=$BENCH_TMP/hold.$name.$n
   mkfifo "$fifo"
@@ -36,6 +45,7 @@ measure() {  # measure NAME PID PORT N
   ready=$(grep READY "$BENCH_TMP/clients.out" || true)
   if [ -z "$ready" ]; then
     echo "$name: clients failed: $(tail -3 "$BENCH_TMP/clients.out")" >&2
+    [ "$name" = shadowproxy ] && tail -5 "$BENCH_TMP/proxy.log" >&2
     exec 4>&-
     wait "$cpid" || true
     return 1
@@ -56,7 +66,12 @@ for n in $COUNTS; do
     echo "# $n sessions requested; capped at $max_n by the hard descriptor limit ($limit)"
     n=$max_n
   fi
+  # Fresh relays for every count, so an allocator's retained memory does not hide growth.
+  start_proxy "${SP_THREADS:-1}" $((top + 50))
   measure shadowproxy "$SP_PID" "$SP_PORT" "$n"
+  kill -0 "$SP_PID" 2>/dev/null || echo "WARNING: shadowproxy exited during the run" >&2
+  stop_pid "$SP_PID"
+  start_haproxy $((top + 50))
   measure haproxy "$HA_PID" "$HA_PORT" "$n"
+  stop_pid "$HA_PID"
 done
-kill -0 "$SP_PID" 2>/dev/null || echo "WARNING: shadowproxy exited during the run" >&2

@@ -101,4 +101,10 @@ CFG
   wait_port "$SP_PORT" "$SP_PID"
 }
 
+stop_pid() {  # stop_pid PID: TERM, wait up to 10 s, KILL
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
