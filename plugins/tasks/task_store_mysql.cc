@@ -92,6 +92,10 @@ Result<SqlLink*> MysqlTaskStore::Link() {
       return c;
     if (Status u = l->Execute(use); !u.ok()) return u;
   }
+  if (!migrated_) {
+    if (Status m = Migrate(*l); !m.ok()) return Check(m);
+    migrated_ = true;
+  }
   link_ = std::move(l);
   return link_.get();
 }
@@ -103,9 +107,8 @@ Status MysqlTaskStore::Check(const Status& s) {
 
 Status MysqlTaskStore::Open() {
   std::lock_guard<std::mutex> lock(mu_);
-  auto link = Link();
-  if (!link.ok()) return link.status();
-  return Check(Migrate(**link));
+  auto link = Link();  // connects, creates the database, migrates
+  return link.status();
 }
 
 Status MysqlTaskStore::Migrate(SqlLink& link) {

@@ -54,6 +54,7 @@ class MysqlTaskStore : public TaskStore {
   std::string database_;
   std::mutex mu_;
   std::unique_ptr<SqlLink> link_;
+  bool migrated_ = false;  // migrations run on the first connection that works
 };
 
 }  // namespace shadowproxy::tasks
