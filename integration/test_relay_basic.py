@@ -240,3 +240,26 @@ def test_signals_reload_and_graceful_stop(backend):
         assert p.stop() == 0
     finally:
         p.stop()
+
+
+def test_change_user_both_paths(proxy):
+    import MySQLdb
+    c = MySQLdb.connect(host="127.0.0.1", port=proxy.port, user="bob", password="bob-secret",
+                        database="shop")
+    cur = c.cursor()
+    cur.execute("SELECT CURRENT_USER(), DATABASE()")
+    assert cur.fetchone() == ("bob@%", "shop")
+    c.change_user("app", "app-secret", "mysql")  # verified by the proxy, backend as app
+    cur = c.cursor()
+    cur.execute("SELECT CURRENT_USER(), DATABASE()")
+    assert cur.fetchone() == ("app@%", "mysql")
+    with pytest.raises(MySQLdb.OperationalError) as e:
+        c.change_user("app", "wrong", "shop")
+    assert e.value.args[0] == 1045
+    c.close()
+    c = MySQLdb.connect(host="127.0.0.1", port=proxy.port, user="app", password="app-secret")
+    c.change_user("bob", "bob-secret", "shop")  # relayed, the backend authenticates
+    cur = c.cursor()
+    cur.execute("SELECT CURRENT_USER(), DATABASE()")
+    assert cur.fetchone() == ("bob@%", "shop")
+    c.close()

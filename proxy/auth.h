@@ -62,6 +62,7 @@ class AuthMachine {
   uint32_t connection_id() const { return greeting_.connection_id; }
   const std::string& server_version() const { return greeting_.server_version; }
   const std::string& scramble() const { return greeting_.auth_plugin_data; }
+  const std::string& backend_scramble() const { return backend_scramble_; }
   // True when the failure is wrong credentials (metrics result=auth_failed).
   bool auth_failed() const { return auth_failed_; }
   const std::string& failure() const { return failure_; }

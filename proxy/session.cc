@@ -12,6 +12,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "protocol/auth.h"
 #include "protocol/capabilities.h"
 #include "protocol/command.h"
 #include "protocol/packet.h"
@@ -234,7 +235,7 @@ void Session::Push(uint8_t command, Kind kind, bool track) {
     pending_.clear();
     pending_head_ = 0;
   }
-  pending_.push_back({command, kind, static_cast<uint8_t>(track ? 1 : 0), NowNs()});
+  pending_.push_back({command, kind, static_cast<uint8_t>(track ? kTrackValue : 0), NowNs()});
   if (PendingCount() == 1) {
     head_started_ = false;
     if (kind == Kind::kRelay) tracker_.Start(command, client_caps_, ext_caps_);
@@ -306,6 +307,11 @@ void Session::ParseClient() {
       have = need;
     }
     if (!relay) continue;
+    if (c_stream_override_) {  // the command was rewritten (COM_CHANGE_USER)
+      c_stream_ = c_stream_override_;
+      c_stream_override_ = 0;
+      continue;
+    }
     if (continues) {
       cmode_after_cont_ = cmode_;
       cmode_ = ClientMode::kContinuation;
@@ -354,21 +360,22 @@ bool Session::OnClientCommand(const uint8_t* payload, size_t have, uint32_t leng
           *need = length;
           return false;
         }
-        // Take the packet out of the stream: [ready bytes][this packet][rest].
-        evbuffer* front = evbuffer_new();
-        evbuffer_remove_buffer(c2b_, front, c_ready_);
-        evbuffer_drain(c2b_, p::kHeaderSize + length);
-        evbuffer_prepend_buffer(c2b_, front);
-        evbuffer_free(front);
+        ReplaceCurrentPacket(length, {});
         std::string_view text(reinterpret_cast<const char*>(payload + 1), length - 1);
         if (qattr) {
           auto t = p::QueryText(std::span<const uint8_t>(payload, length), true);
           if (t.ok()) text = t.value();
         }
-        local_query_ = std::make_unique<std::string>(text);
-        held_ = true;
-        Push(cmd, cmd == p::COM_QUERY ? Kind::kShadow : Kind::kLocalErr, false);
-        if (PendingCount() == 1) RunLocalHead();
+        if (cmd == p::COM_QUERY) {
+          local_query_ = std::make_unique<std::string>(text);
+          held_ = true;
+          Push(cmd, Kind::kShadow, false);
+          if (PendingCount() == 1) RunLocalHead();
+        } else {
+          AnswerLocally(cmd, p::EncodeErr(1295, "HY000",
+                                          "SHADOW SYNC statements cannot be prepared: send them "
+                                          "as plain queries"));
+        }
         return false;
       }
       bool track = false;
@@ -403,20 +410,20 @@ bool Session::OnClientCommand(const uint8_t* payload, size_t have, uint32_t leng
       return true;
     }
     case p::COM_CHANGE_USER: {
-      if (have < length && length < (1 << 16)) {
+      if (have < length) {
+        if (length >= (1 << 16)) {
+          Close("oversized COM_CHANGE_USER", true);
+          return false;
+        }
         *need = length;
         return false;
       }
-      bool track = false;
       auto cu = p::DecodeChangeUser(std::span<const uint8_t>(payload, have), client_caps_);
-      if (cu.ok() && !tracked_) {
-        tracked_ = std::make_unique<Tracked>(Tracked{cu->username, cu->database});
-        track = true;
+      if (!cu.ok()) {
+        Close("malformed COM_CHANGE_USER: " + cu.status().message(), true);
+        return false;
       }
-      // The backend may answer with an auth switch: the client's next packets are auth data.
-      cmode_ = ClientMode::kData;
-      Push(cmd, Kind::kRelay, track);
-      return true;
+      return ChangeUser(std::move(cu.value()), length);
     }
     default:
       if (p::ExpectsResponse(cmd))
@@ -453,6 +460,18 @@ void Session::ParseBackend() {
     last_b_seq_ = h.seq;
     if (PendingCount() == 0 || Head().kind != Kind::kRelay) continue;  // unsolicited: relay it
     const uint8_t* payload = peek + p::kHeaderSize;
+    if ((Head().track & kTrackProxyAuth) && payload[0] == p::kAuthSwitchHeader) {
+      // The backend wants a fresh scramble for a COM_CHANGE_USER the proxy authenticated:
+      // answer it here; the client never sees it.
+      if (avail < p::kHeaderSize + h.length) {
+        b_stream_ = 0;
+        return;
+      }
+      b_stream_ = 0;
+      AnswerBackendAuthSwitch(h.seq, h.length);
+      if (closed_) return;
+      continue;
+    }
     if (!head_started_) {
       head_started_ = true;
       head_ok_ = h.length >= 7 && payload[0] == p::kOkHeader;
@@ -476,12 +495,112 @@ void Session::ParseBackend() {
   }
 }
 
+// Replaces the client packet being parsed (at c_ready_, `length` payload bytes) with
+// `replacement` (whole packets; may be empty).
+void Session::ReplaceCurrentPacket(uint32_t length, std::string_view replacement) {
+  evbuffer* front = evbuffer_new();
+  evbuffer_remove_buffer(c2b_, front, c_ready_);
+  evbuffer_drain(c2b_, p::kHeaderSize + length);
+  if (!replacement.empty()) evbuffer_prepend(c2b_, replacement.data(), replacement.size());
+  evbuffer_prepend_buffer(c2b_, front);
+  evbuffer_free(front);
+}
+
+// The current command (already taken out of the stream) gets `err_payload` from the proxy, in
+// order with the responses still outstanding.
+void Session::AnswerLocally(uint8_t command, std::string err_payload) {
+  local_query_ = std::make_unique<std::string>(std::move(err_payload));
+  held_ = true;
+  Push(command, Kind::kLocalErr, false);
+  if (PendingCount() == 1) RunLocalHead();
+}
+
+// COM_CHANGE_USER (SPEC.md §3: authenticated as at connect). Configured users with a password are
+// verified by the proxy against the connection's scramble and logged in to the backend with
+// their backend credentials; everyone else is relayed and authenticated by the backend.
+bool Session::ChangeUser(p::ChangeUser cu, uint32_t length) {
+  const UserConfig* target = config_->FindUser(cu.username);
+  auto deny = [&](std::string message) {
+    ReplaceCurrentPacket(length, {});
+    AnswerLocally(p::COM_CHANGE_USER, p::EncodeErr(1045, "28000", message));
+    log::Warn("relay", "session ", connection_id_, ": COM_CHANGE_USER to '", cu.username,
+              "' refused: ", message);
+    return false;
+  };
+  std::string denied = "Access denied for user '" + cu.username + "'@'" + peer_host_ +
+                       "' (using password: " + (cu.auth_response.empty() ? "NO" : "YES") + ")";
+  if (target && target->has_password) {
+    if (!cu.auth_plugin_name.empty() && cu.auth_plugin_name != p::kNativePasswordPlugin)
+      return deny("Access denied for user '" + cu.username +
+                  "': COM_CHANGE_USER through the proxy needs mysql_native_password");
+    std::string stage2 = p::Stage2FromPassword(target->password);
+    if (!target->password_hash.empty()) {
+      auto h = p::ParsePasswordHash(target->password_hash);
+      stage2 = h.ok() ? h.value() : std::string(p::kSha1Length, '\0');
+    }
+    std::string_view scramble(scramble_.data(), scramble_.size());
+    if (!p::VerifyNativeScramble(cu.auth_response, scramble, stage2)) return deny(denied);
+    if (!cluster_ || target->cluster != cluster_->name)
+      return deny("Access denied for user '" + cu.username + "': it belongs to cluster '" +
+                  target->cluster + "', this connection to '" + (cluster_ ? cluster_->name : "") +
+                  "'");
+    p::ChangeUser mine = cu;
+    mine.username = target->backend_user.empty() ? target->name : target->backend_user;
+    mine.auth_response =
+        p::NativeScramble(target->backend_password,
+                          std::string_view(backend_scramble_.data(), backend_scramble_.size()));
+    mine.auth_plugin_name = std::string(p::kNativePasswordPlugin);
+    std::string packet = FramePacket(0, p::EncodeChangeUser(mine, client_caps_));
+    log::Debug("relay", "session ", connection_id_, ": COM_CHANGE_USER to '", cu.username,
+               "' verified by the proxy; backend user '", mine.username, "'");
+    ReplaceCurrentPacket(length, packet);
+    length = static_cast<uint32_t>(packet.size() - p::kHeaderSize);
+  } else if (!config_->listen.passthrough_auth) {
+    return deny(denied);
+  }
+  // Tracked even when another change is pending: the newest one wins.
+  tracked_ = std::make_unique<Tracked>(Tracked{cu.username, cu.database});
+  bool track = true;
+  // The backend may answer with an auth switch: the client's next packets are auth data.
+  cmode_ = ClientMode::kData;
+  Push(p::COM_CHANGE_USER, Kind::kRelay, track);
+  if (target && target->has_password) pending_.back().track |= kTrackProxyAuth;
+  c_stream_override_ = p::kHeaderSize + length;
+  return true;
+}
+
+void Session::AnswerBackendAuthSwitch(uint8_t seq, uint32_t length) {
+  std::string payload(length, '\0');
+  PeekAt(b2c_, b_ready_ + p::kHeaderSize, reinterpret_cast<uint8_t*>(payload.data()), length);
+  evbuffer* front = evbuffer_new();  // cut the packet out of the backend stream
+  evbuffer_remove_buffer(b2c_, front, b_ready_);
+  evbuffer_drain(b2c_, p::kHeaderSize + length);
+  evbuffer_prepend_buffer(b2c_, front);
+  evbuffer_free(front);
+  auto sw = p::DecodeAuthSwitchRequest(p::AsBytes(payload));
+  const UserConfig* target = tracked_ ? config_->FindUser(tracked_->user) : nullptr;
+  if (!sw.ok() || sw->plugin != p::kNativePasswordPlugin || !target) {
+    BackendLost("backend asked for an unsupported auth exchange during COM_CHANGE_USER");
+    return;
+  }
+  std::string reply = FramePacket(
+      static_cast<uint8_t>(seq + 1),
+      p::NativeScramble(target->backend_password, sw->data.substr(0, p::kScrambleLength)));
+  evbuffer* ahead = evbuffer_new();  // our packet goes after what is already due to the backend
+  evbuffer_remove_buffer(c2b_, ahead, c_ready_);
+  evbuffer_prepend(c2b_, reply.data(), reply.size());
+  evbuffer_prepend_buffer(c2b_, ahead);
+  evbuffer_free(ahead);
+  c_ready_ += reply.size();
+  FlushToBackend();
+}
+
 void Session::CompleteHead() {
   Pending done = Head();
   ++pending_head_;
   ctx_->RecordCommand(done.command, NowNs() - done.start_ns);
   if (done.command == p::COM_CHANGE_USER) cmode_ = ClientMode::kCommand;
-  if (done.track && tracked_) {
+  if ((done.track & kTrackValue) && tracked_) {
     if (!tracker_.error()) {
       if (done.command == p::COM_CHANGE_USER) {
         user_ = tracked_->user;
@@ -514,16 +633,18 @@ void Session::CompleteHead() {
 // The head of the queue is answered by the proxy itself.
 void Session::RunLocalHead() {
   Pending& head = Head();
-  if (head.kind == Kind::kLocalErr) {
-    std::string out = FramePacket(
-        1, p::EncodeErr(1295, "HY000",
-                        "SHADOW SYNC statements cannot be prepared: send them as plain queries"));
+  if (head.kind == Kind::kLocalErr) {  // local_query_ holds the ERR payload
+    std::string out = FramePacket(1, *local_query_);
     evbuffer_add(b2c_, out.data(), out.size());
     b_ready_ += out.size();
     local_query_.reset();
+    ctx_->RecordCommand(head.command, 0);
     ++pending_head_;
     held_ = false;
-    ctx_->RecordCommand(p::COM_STMT_PREPARE, 0);
+    if (PendingCount() == 0) {
+      pending_.clear();
+      pending_head_ = 0;
+    }
     return;  // the caller goes on parsing / flushing
   }
   plugins::SessionContext sc;

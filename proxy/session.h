@@ -8,6 +8,7 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "base/config.h"
 #include "plugins/plugin.h"
+#include "protocol/command.h"
 #include "protocol/response_tracker.h"
 
 namespace shadowproxy::proxy {
@@ -38,10 +40,12 @@ class Session {
  private:
   enum class ClientMode : uint8_t { kCommand, kData, kContinuation };
   enum class Kind : uint8_t { kRelay, kShadow, kLocalErr };
+  static constexpr uint8_t kTrackValue = 1;      // changes database / user (tracked_) on success
+  static constexpr uint8_t kTrackProxyAuth = 2;  // COM_CHANGE_USER authenticated by the proxy
   struct Pending {
     uint8_t command;
     Kind kind;
-    uint8_t track;  // 1: the command changes the database / user (tracked_) on success
+    uint8_t track;  // kTrack* bits
     int64_t start_ns;
   };
 
@@ -70,6 +74,10 @@ class Session {
   bool OnClientCommand(const uint8_t* payload, size_t have, uint32_t length, size_t* need);
   void OnResponsePacket(const uint8_t* payload, size_t have, uint32_t length);
   void CompleteHead();
+  void AnswerBackendAuthSwitch(uint8_t seq, uint32_t length);
+  void ReplaceCurrentPacket(uint32_t length, std::string_view replacement);
+  void AnswerLocally(uint8_t command, std::string err_payload);
+  bool ChangeUser(protocol::ChangeUser cu, uint32_t length);
   void RunLocalHead();
   void OnPluginAnswer(plugins::Answer answer);
   void BackendLost(const std::string& why);
@@ -97,6 +105,7 @@ class Session {
   evbuffer* b2c_ = nullptr;  // backend input; its front b_ready_ bytes go to the client
   size_t c_ready_ = 0;
   size_t c_stream_ = 0;  // bytes of the current client packet still to pass through
+  size_t c_stream_override_ = 0;
   size_t b_ready_ = 0;
   size_t b_stream_ = 0;
   ClientMode cmode_ = ClientMode::kCommand;
@@ -127,6 +136,8 @@ class Session {
   uint32_t client_caps_ = 0;
   uint32_t ext_caps_ = 0;  // negotiated MariaDB extended capabilities
   uint32_t connection_id_ = 0;
+  std::array<char, 20> scramble_{};          // the one the client was greeted with
+  std::array<char, 20> backend_scramble_{};  // the backend link's (differs after a re-dial)
   std::string user_;
   std::string database_;
   std::string peer_host_;

@@ -203,6 +203,8 @@ void Session::FinishHandshake() {
   client_caps_ = a.client_capabilities();
   ext_caps_ = a.mariadb_ext_capabilities();
   connection_id_ = a.connection_id();
+  a.scramble().copy(scramble_.data(), scramble_.size());
+  a.backend_scramble().copy(backend_scramble_.data(), backend_scramble_.size());
   if (size_t n = evbuffer_get_length(hs_->bout)) {  // not yet written: goes first
     evbuffer_prepend_buffer(c2b_, hs_->bout);
     c_ready_ += n;
