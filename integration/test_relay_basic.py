@@ -263,3 +263,31 @@ def test_change_user_both_paths(proxy):
     cur.execute("SELECT CURRENT_USER(), DATABASE()")
     assert cur.fetchone() == ("bob@%", "shop")
     c.close()
+
+
+def test_sigterm_lets_the_statement_in_flight_finish(backend):
+    port = free_port()
+    p = Proxy(default_config(backend, port, users=USERS), port=port)
+    try:
+        busy = p.connect()
+        idle = p.connect()
+        result = []
+
+        def slow():
+            cur = busy.cursor()
+            cur.execute("SELECT SLEEP(2), 'done'")
+            result.append(cur.fetchone())
+
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.5)
+        started = time.time()
+        p.proc.send_signal(signal.SIGTERM)
+        t.join(timeout=10)
+        assert result == [(0, "done")]
+        assert p.proc.wait(timeout=10) == 0
+        assert time.time() - started < 5
+        with pytest.raises(pymysql.err.MySQLError):
+            idle.cursor().execute("SELECT 1")
+    finally:
+        p.stop()
