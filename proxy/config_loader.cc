@@ -160,7 +160,9 @@ class Loader {
  private:
   // --- generic readers -------------------------------------------------------------------------
 
+  // A key with nothing under it (e.g. every entry commented out) counts as an empty map / list.
   bool ReadMap(const Field& f, std::initializer_list<std::string_view> allowed, FieldMap* out) {
+    if (f.node.IsNull() && !f.path.empty()) return true;
     if (!f.node.IsMap()) {
       Fail(f.line, f.path, "expected a map, got " + Describe(f.node));
       return false;
@@ -201,6 +203,7 @@ class Loader {
   }
 
   bool List(const Field& f, std::vector<Field>* out) {
+    if (f.node.IsNull()) return true;
     if (!f.node.IsSequence()) {
       Fail(f.line, f.path, "expected a list, got " + Describe(f.node));
       return false;

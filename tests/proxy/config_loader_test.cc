@@ -96,6 +96,26 @@ TEST(ConfigLoaderTest, UserDefaultsResolve) {
   EXPECT_EQ(c.clusters[1].servers[1].host, "::1");
 }
 
+TEST(ConfigLoaderTest, KeysWithNothingUnderThemAreEmpty) {
+  // Every entry commented out: an empty map or list, not a type error.
+  auto r = LoadConfigFromString(std::string(kMinimal) +
+                                    "listen:\n"
+                                    "#  port: 1\n"
+                                    "users:\n"
+                                    "#  - name: app\n"
+                                    "shadow_sync:\n"
+                                    "  processes:\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->listen.port, 6033);
+  EXPECT_TRUE(r->users.empty());
+  ASSERT_EQ(r->shadow_sync.processes.size(), 1u);  // the default process
+  EXPECT_EQ(r->shadow_sync.processes[0].name, "default");
+  auto none = LoadConfigFromString("clusters:\n", "conf.yaml");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().message(), "conf.yaml:1: clusters: at least one cluster is required");
+}
+
 TEST(ConfigLoaderTest, FullConfigParses) {
   std::string yaml =
       "log_level: WARN\n"
