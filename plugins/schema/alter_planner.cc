@@ -1,4 +1,6 @@
 // The ALTER plan of one shadow update, family by family (see differ_internal.h).
+#include <strings.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -164,13 +166,13 @@ bool IsCollateKey(const std::string& k) { return k == "COLLATE" || k == "DEFAULT
 
 // The clause that removes option `key` (absent from the source), or "" if none exists.
 std::string ResetClause(const std::string& key, const Table& want) {
-  static const std::set<std::string> kZero = {"KEY_BLOCK_SIZE", "MAX_ROWS",      "MIN_ROWS",
-                                              "AVG_ROW_LENGTH", "CHECKSUM",      "DELAY_KEY_WRITE",
-                                              "PAGE_CHECKSUM",  "TABLE_CHECKSUM"};
+  static const std::set<std::string> kZero = {"KEY_BLOCK_SIZE", "MAX_ROWS", "MIN_ROWS",
+                                              "AVG_ROW_LENGTH", "CHECKSUM", "DELAY_KEY_WRITE",
+                                              "TABLE_CHECKSUM"};
   static const std::set<std::string> kDefault = {
       "ROW_FORMAT",         "PACK_KEYS",       "STATS_PERSISTENT",       "STATS_AUTO_RECALC",
       "STATS_SAMPLE_PAGES", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL", "ENCRYPTED",
-      "ENCRYPTION_KEY_ID",  "IETF_QUOTES",     "TRANSACTIONAL"};
+      "ENCRYPTION_KEY_ID",  "IETF_QUOTES",     "TRANSACTIONAL",          "PAGE_CHECKSUM"};
   if (key == "COMMENT") return "COMMENT=''";
   if (kZero.count(key)) return key + "=0";
   if (kDefault.count(key)) return key + "=DEFAULT";
@@ -200,10 +202,14 @@ OptionPlan PlanOptions(const Table& want, const Table& have) {
       plan.recreate_reason = "table option " + h.key + " cannot be removed by ALTER";
       return plan;
     }
-    if (IsCollateKey(h.key)) plan.charset_changed = true;
-    if (std::find(plan.clauses.begin(), plan.clauses.end(), reset) == plan.clauses.end()) {
-      plan.clauses.push_back(reset);
+    if (IsCollateKey(h.key)) {
+      plan.charset_changed = true;
+      if (std::find(plan.clauses.begin(), plan.clauses.end(), reset) == plan.clauses.end()) {
+        plan.clauses.push_back(reset);
+      }
+      continue;
     }
+    plan.resets.push_back(reset);
   }
   if (plan.charset_changed) {
     // Send charset and collation together, charset first: a charset alone resets the collation.
@@ -272,6 +278,12 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
                            &checks.adds, &options.clauses}) {
     plan.main.insert(plan.main.end(), part->begin(), part->end());
   }
+  const bool engine_changes =
+      std::any_of(options.clauses.begin(), options.clauses.end(), [](const std::string& c) {
+        return c.size() >= 6 && strncasecmp(c.c_str(), "ENGINE", 6) == 0;
+      });
+  auto& resets_into = engine_changes ? plan.option_resets : plan.main;
+  resets_into.insert(resets_into.end(), options.resets.begin(), options.resets.end());
   // Partitioning, compared by definition.
   const std::string want_p = want.partitioning ? want.partitioning->canonical : "";
   const std::string have_p = have.partitioning ? have.partitioning->canonical : "";
@@ -296,6 +308,7 @@ std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string
     out.push_back(AlterTable(table, {"REMOVE PARTITIONING"}));
   }
   if (!plan.main.empty()) out.push_back(AlterTable(table, plan.main));
+  if (!plan.option_resets.empty()) out.push_back(AlterTable(table, plan.option_resets));
   if (!plan.partition_by.empty()) out.push_back(AlterTable(table, {plan.partition_by}));
   if (!plan.add_last.empty()) out.push_back(AlterTable(table, plan.add_last));
   return out;

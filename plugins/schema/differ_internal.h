@@ -21,10 +21,11 @@ struct AlterPlan {
   std::vector<std::string> drop_first;  // DROP FOREIGN KEY / DROP CONSTRAINT (checks)
   bool remove_partitioning = false;     // REMOVE PARTITIONING before the main ALTER
   bool have_partitioned = false;
-  std::vector<std::string> main;      // indexes dropped, columns, indexes added, checks, options
-  std::string partition_by;           // PARTITION BY ... after the main ALTER
-  std::vector<std::string> add_last;  // ADD FOREIGN KEY, after the indexes they need
-  std::string recreate_reason;        // non-empty: ALTER cannot do it
+  std::vector<std::string> main;  // indexes dropped, columns, indexes added, checks, options
+  std::vector<std::string> option_resets;  // own ALTER after main (see OptionPlan::resets)
+  std::string partition_by;                // PARTITION BY ... after the main ALTER
+  std::vector<std::string> add_last;       // ADD FOREIGN KEY, after the indexes they need
+  std::string recreate_reason;             // non-empty: ALTER cannot do it
 };
 
 AlterPlan PlanAlter(const Table& want, const Table& have);
@@ -53,6 +54,9 @@ IndexPlan PlanChecks(const Table& want, const Table& have);
 
 struct OptionPlan {
   std::vector<std::string> clauses;
+  // Removals of options the source lacks. Sent in their own ALTER after an ENGINE change (the
+  // new engine would otherwise make the old engine's implicit values explicit).
+  std::vector<std::string> resets;
   bool charset_changed = false;
   std::string recreate_reason;
 };

@@ -610,7 +610,11 @@ Status Parser::Options(Table* t) {
       ++pos_;
       continue;
     }
-    if (AtWord("PARTITION") || Cur().kind != TokenKind::kWord) break;
+    // MariaDB prints engine-defined options back-quoted: `PAGE_COMPRESSED`=1.
+    if (AtWord("PARTITION") ||
+        (Cur().kind != TokenKind::kWord && Cur().kind != TokenKind::kQuotedIdent)) {
+      break;
+    }
     const size_t b = pos_;
     std::string key;
     for (const auto& words : kMultiWord) {
@@ -623,7 +627,7 @@ Status Parser::Options(Table* t) {
       }
     }
     if (key.empty()) {
-      key = Upper(Cur().text);
+      key = Upper(IdentValue(Cur()));
       ++pos_;
     }
     if (key == "WITH SYSTEM VERSIONING") {

@@ -209,7 +209,8 @@ const std::vector<DiffCase>& Cases() {
   COLLATE=utf8mb4_general_ci,
   ENGINE=InnoDB,
   ROW_FORMAT=COMPACT,
-  COMMENT='t''c',
+  COMMENT='t''c')SQL",
+      R"SQL(ALTER TABLE `__s_src`
   MAX_ROWS=0,
   PACK_KEYS=DEFAULT)SQL"}},
     {"json as longtext check",
