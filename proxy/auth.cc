@@ -81,6 +81,14 @@ void AuthMachine::OnBackendGreeting(std::span<const uint8_t> payload) {
   }
   if (state_ == State::kNeedOtherCluster) {
     backend_scramble_ = g->auth_plugin_data;
+    if (passthrough_redial_) {
+      redial_plugin_ =
+          g->auth_plugin_name.empty() ? std::string(p::kNativePasswordPlugin) : g->auth_plugin_name;
+      SendClient(static_cast<uint8_t>(client_seq_ + 1),
+                 p::EncodeAuthSwitchRequest({redial_plugin_, backend_scramble_ + '\0'}));
+      state_ = State::kWaitClientSwitch;
+      return;
+    }
     LoginToBackend();
     return;
   }
@@ -137,10 +145,10 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
       cluster_ = user_ ? user_->cluster
                        : (config_->clusters.empty() ? "" : config_->clusters.front().name);
       if (cluster_ != link_cluster_) {
-        FailWith(1105, "HY000",
-                 "Pass-through authentication is only available on cluster '" + link_cluster_ +
-                     "'; give user '" + response_.username + "' a password in the proxy config",
-                 "pass-through user of another cluster");
+        // The client answered the first cluster's scramble: re-dial the user's cluster, then
+        // hand the client that server's scramble with an AuthSwitchRequest.
+        passthrough_redial_ = true;
+        state_ = State::kNeedOtherCluster;
         return;
       }
       SendBackend(seq,
@@ -150,12 +158,22 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
     }
     case State::kWaitClientSwitch:
       client_seq_ = seq;
+      if (passthrough_redial_) {
+        p::HandshakeResponse r = response_;
+        r.auth_response.assign(reinterpret_cast<const char*>(payload.data()), payload.size());
+        r.auth_plugin_name = redial_plugin_;
+        r.capabilities |= p::CLIENT_PLUGIN_AUTH;
+        SendBackend(1, p::EncodeHandshakeResponse(r));
+        seq_shift_ = static_cast<uint8_t>(seq - 1);  // client numbering = backend's + shift
+        state_ = State::kPassthrough;
+        return;
+      }
       VerifyConfigured(
           std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
       return;
     case State::kPassthrough:
       client_seq_ = seq;
-      SendBackend(seq,
+      SendBackend(static_cast<uint8_t>(seq - seq_shift_),
                   std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
       return;
     default:
@@ -210,7 +228,7 @@ void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload)
   }
   uint8_t first = payload[0];
   if (state_ == State::kPassthrough) {
-    out_.push_back({true, FramePacket(seq, payload)});
+    out_.push_back({true, FramePacket(static_cast<uint8_t>(seq + seq_shift_), payload)});
     if (first == p::kOkHeader) {
       state_ = State::kDone;
     } else if (first == p::kErrHeader) {

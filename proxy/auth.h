@@ -90,6 +90,9 @@ class AuthMachine {
   std::string backend_scramble_;  // scramble of the backend link we log in to
   uint8_t client_seq_ = 0;        // seq of the last packet from the client
   bool client_greeted_ = false;
+  bool passthrough_redial_ = false;  // pass-through user of another cluster than the link's
+  std::string redial_plugin_;
+  uint8_t seq_shift_ = 0;  // pass-through after a re-dial: client seq = backend seq + shift
   bool auth_failed_ = false;
   std::string failure_;
   std::vector<AuthPacket> out_;

@@ -298,6 +298,46 @@ TEST(AuthMachine, ConfiguredUserOfAnotherClusterRedials) {
   EXPECT_EQ(r->auth_response, p::NativeScramble("be-secret", other));
 }
 
+TEST(AuthMachine, PassThroughUserOfAnotherClusterGetsThatServersScramble) {
+  auto cfg = std::const_pointer_cast<Config>(MakeConfig());
+  UserConfig dave;
+  dave.name = "dave";
+  dave.cluster = "other";
+  cfg->users.push_back(dave);
+  AuthMachine m(cfg, "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));
+  m.TakeOutput();
+  m.OnClientPacket(1, B(Login("dave", "pw", kScramble)));
+  EXPECT_EQ(m.state(), State::kNeedOtherCluster);
+  EXPECT_EQ(m.cluster(), "other");
+  const std::string other = "0123456789abcdefghij";
+  m.OnBackendGreeting(B(Greeting(other, 99)));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  ASSERT_TRUE(out[0].to_client);
+  auto pkt = Unframe(out[0].bytes);
+  EXPECT_EQ(pkt.seq, 2);
+  auto sw = p::DecodeAuthSwitchRequest(B(pkt.payload));
+  ASSERT_TRUE(sw.ok());
+  EXPECT_EQ(sw->data.substr(0, 20), other);
+  std::string answer = p::NativeScramble("pw", other);
+  m.OnClientPacket(3, B(answer));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].to_client);
+  pkt = Unframe(out[0].bytes);
+  EXPECT_EQ(pkt.seq, 1);
+  auto r = p::DecodeHandshakeResponse(B(pkt.payload));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->username, "dave");
+  EXPECT_EQ(r->auth_response, answer);
+  m.OnBackendPacket(2, B(kOk));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 4);  // renumbered for the client
+  EXPECT_EQ(m.state(), State::kDone);
+}
+
 TEST(AuthMachine, ProtocolViolationsFail) {
   {
     AuthMachine m(MakeConfig(), "h", "local");
