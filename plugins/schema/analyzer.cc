@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "base/log.h"
 #include "plugins/schema/naming.h"
@@ -15,8 +16,17 @@
 namespace shadowproxy::schema {
 namespace {
 
+// One definition as read and parsed.
+struct Slot {
+  bool read = false;
+  std::string ddl;
+  Result<Table> table = Status(errc::kInternal, "not read");
+};
+
 // One source table on its way through the analysis.
 struct Work {
+  Slot source_slot;
+  Slot shadow_slot;
   std::string source;
   std::string shadow;
   bool added_as_parent = false;
@@ -139,43 +149,37 @@ Result<Analysis> Analyze(const ClusterConnInfo& conn, const std::string& db,
       index[t] = work.size();
       work.push_back(std::move(w));
     }
-    auto ddls = reader.ReadCreate(to_read);
-    if (!ddls.ok()) return ddls.status();
-    Status parse_error;
-    std::mutex mu;
-    ParallelFor(work.size() - first, options.parallelism, [&](size_t k) {
-      Work& w = work[first + k];
-      auto src = ddls->find(w.source);
-      if (src == ddls->end()) {
-        std::lock_guard<std::mutex> lock(mu);
-        parse_error = NotFound(db, w.source, "dropped while being read");
-        return;
-      }
-      w.source_ddl = src->second;
-      Result<Table> parsed = ParseCreateTable(w.source_ddl);
-      if (!parsed.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        parse_error = Prefixed(w.source, parsed.status());
-        return;
-      }
-      w.source_table = std::move(parsed).value();
-      if (w.shadow_exists) {
-        auto sh = ddls->find(w.shadow);
-        if (sh == ddls->end()) {
-          w.shadow_exists = false;  // dropped meanwhile: it will be created
-        } else {
-          w.shadow_ddl = sh->second;
-          Result<Table> shadow = ParseCreateTable(w.shadow_ddl);
-          if (!shadow.ok()) {
-            std::lock_guard<std::mutex> lock(mu);
-            parse_error = Prefixed(w.shadow, shadow.status());
-            return;
-          }
-          w.shadow_table = std::move(shadow).value();
-        }
-      }
+    // Each definition is parsed on the thread that read it, while the others are on the wire.
+    // Every name has its own slot, so the reading threads never write the same memory.
+    std::unordered_map<std::string, Slot*> slots;
+    for (size_t i = first; i < work.size(); ++i) {
+      slots[work[i].source] = &work[i].source_slot;
+      if (work[i].shadow_exists) slots[work[i].shadow] = &work[i].shadow_slot;
+    }
+    Status read = reader.ReadCreateEach(to_read, [&](const std::string& name, std::string ddl) {
+      auto it = slots.find(name);
+      if (it == slots.end()) return;
+      Slot& slot = *it->second;
+      slot.read = true;
+      slot.ddl = std::move(ddl);
+      slot.table = ParseCreateTable(slot.ddl);
     });
-    if (!parse_error.ok()) return parse_error;
+    if (!read.ok()) return read;
+    for (size_t i = first; i < work.size(); ++i) {
+      Work& w = work[i];
+      if (!w.source_slot.read) return NotFound(db, w.source, "dropped while being read");
+      if (!w.source_slot.table.ok()) return Prefixed(w.source, w.source_slot.table.status());
+      w.source_ddl = std::move(w.source_slot.ddl);
+      w.source_table = std::move(w.source_slot.table).value();
+      if (!w.shadow_exists) continue;
+      if (!w.shadow_slot.read) {
+        w.shadow_exists = false;  // dropped meanwhile: it will be created
+        continue;
+      }
+      if (!w.shadow_slot.table.ok()) return Prefixed(w.shadow, w.shadow_slot.table.status());
+      w.shadow_ddl = std::move(w.shadow_slot.ddl);
+      w.shadow_table = std::move(w.shadow_slot.table).value();
+    }
 
     // Parents in this database that are not sources yet.
     std::vector<std::string> parents;

@@ -1,6 +1,7 @@
 #include "plugins/schema/reader.h"
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
 
 #include "base/log.h"
@@ -27,6 +28,10 @@ SchemaReader::SchemaReader(ClusterConnInfo info, std::string db, ReaderOptions o
   if (options_.min_tables_per_conn < 1) options_.min_tables_per_conn = 1;
 }
 
+Status SchemaReader::NoDatabase() const {
+  return Status(errc::kNotFound, "database '" + db_ + "' not found on cluster " + info_.name);
+}
+
 Result<MysqlConn*> SchemaReader::Primary() {
   if (!primary_) {
     Result<MysqlConn> c = MysqlConn::Connect(info_, "", ConnectOptions{.multi_statements = true});
@@ -41,32 +46,40 @@ Result<std::map<std::string, TableKind>> SchemaReader::List(
   Result<MysqlConn*> conn = Primary();
   if (!conn.ok()) return conn.status();
   MysqlConn& c = **conn;
+  std::map<std::string, TableKind> out;
+  ++round_trips_;
+  if (!names) {
+    // Every table: the server lists the directory without opening the tables.
+    Result<Rows> all = c.Query("SHOW FULL TABLES FROM " + MysqlConn::QuoteName(db_));
+    if (!all.ok()) {
+      if (all.status().code() == kErBadDb) return NoDatabase();
+      return all.status();
+    }
+    for (const Row& row : *all)
+      if (row.size() >= 2 && row[0]) out.emplace(*row[0], KindOf(row[1]));
+    return out;
+  }
   // One round trip: does the database exist, and which of the tables.
   std::string sql =
       "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME=" + c.Quote(db_) +
       ";SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES "
       "WHERE TABLE_SCHEMA=" +
       c.Quote(db_);
-  if (names) {
-    if (names->empty())
-      sql += " AND FALSE";
-    else {
-      sql += " AND TABLE_NAME IN (";
-      for (size_t i = 0; i < names->size(); ++i) {
-        if (i > 0) sql += ',';
-        sql += c.Quote((*names)[i]);
-      }
-      sql += ')';
+  if (names->empty()) {
+    sql += " AND FALSE";
+  } else {
+    sql += " AND TABLE_NAME IN (";
+    for (size_t i = 0; i < names->size(); ++i) {
+      if (i > 0) sql += ',';
+      sql += c.Quote((*names)[i]);
     }
+    sql += ')';
   }
-  ++round_trips_;
   MultiResult r = c.QueryMulti(sql);
   if (!r.error.ok()) return r.error;
   if (r.results.size() != 2 || r.results[0].empty())
     return Status(errc::kInternal, "unexpected answer listing tables of " + db_);
-  if (r.results[0][0][0].value_or("0") == "0")
-    return Status(errc::kNotFound, "database '" + db_ + "' not found on cluster " + info_.name);
-  std::map<std::string, TableKind> out;
+  if (r.results[0][0][0].value_or("0") == "0") return NoDatabase();
   for (const Row& row : r.results[1]) {
     if (row.size() < 2 || !row[0]) continue;
     out.emplace(*row[0], KindOf(row[1]));
@@ -76,7 +89,7 @@ Result<std::map<std::string, TableKind>> SchemaReader::List(
 
 Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
                        const std::vector<std::string>& names, size_t begin, size_t end,
-                       int per_trip, std::map<std::string, std::string>* out, int* trips) {
+                       int per_trip, const SchemaReader::OnDdl& on_ddl, int* trips) {
   const std::string qdb = MysqlConn::QuoteName(db) + ".";
   size_t i = begin;
   while (i < end) {
@@ -89,10 +102,10 @@ Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
     ++*trips;
     MultiResult r = conn.QueryMulti(sql);
     for (size_t k = 0; k < r.results.size(); ++k) {
-      const Rows& rows = r.results[k];
+      Rows& rows = r.results[k];
       if (rows.empty() || rows[0].size() < 2 || !rows[0][1])
         return Status(errc::kInternal, "unexpected SHOW CREATE TABLE answer for " + names[i + k]);
-      out->emplace(names[i + k], *rows[0][1]);
+      on_ddl(names[i + k], std::move(*rows[0][1]));
     }
     size_t done = i + r.results.size();
     if (!r.error.ok()) {
@@ -112,7 +125,17 @@ Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
 Result<std::map<std::string, std::string>> SchemaReader::ReadCreate(
     const std::vector<std::string>& names) {
   std::map<std::string, std::string> out;
-  if (names.empty()) return out;
+  std::mutex mu;
+  Status s = ReadCreateEach(names, [&](const std::string& name, std::string ddl) {
+    std::lock_guard<std::mutex> lock(mu);
+    out.emplace(name, std::move(ddl));
+  });
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status SchemaReader::ReadCreateEach(const std::vector<std::string>& names, const OnDdl& on_ddl) {
+  if (names.empty()) return Status::Ok();
   Result<MysqlConn*> conn = Primary();
   if (!conn.ok()) return conn.status();
 
@@ -124,7 +147,6 @@ Result<std::map<std::string, std::string>> SchemaReader::ReadCreate(
   for (size_t k = 0; k <= conns; ++k) cut[k] = n * k / conns;
 
   struct Slice {
-    std::map<std::string, std::string> got;
     Status status;
     bool no_conn = false;
     int trips = 0;
@@ -138,27 +160,23 @@ Result<std::map<std::string, std::string>> SchemaReader::ReadCreate(
         slices[k].no_conn = true;  // read on the primary afterwards
         return;
       }
-      slices[k].status =
-          ReadCreateSlice(*c, db_, names, cut[k], cut[k + 1], options_.statements_per_trip,
-                          &slices[k].got, &slices[k].trips);
+      slices[k].status = ReadCreateSlice(*c, db_, names, cut[k], cut[k + 1],
+                                         options_.statements_per_trip, on_ddl, &slices[k].trips);
     });
   }
-  slices[0].status =
-      ReadCreateSlice(**conn, db_, names, cut[0], cut[1], options_.statements_per_trip,
-                      &slices[0].got, &slices[0].trips);
+  slices[0].status = ReadCreateSlice(**conn, db_, names, cut[0], cut[1],
+                                     options_.statements_per_trip, on_ddl, &slices[0].trips);
   for (std::thread& t : threads) t.join();
   for (size_t k = 1; k < conns; ++k) {
     if (!slices[k].no_conn) continue;
-    slices[k].status =
-        ReadCreateSlice(**conn, db_, names, cut[k], cut[k + 1], options_.statements_per_trip,
-                        &slices[k].got, &slices[k].trips);
+    slices[k].status = ReadCreateSlice(**conn, db_, names, cut[k], cut[k + 1],
+                                       options_.statements_per_trip, on_ddl, &slices[k].trips);
   }
   for (Slice& s : slices) {
     round_trips_ += s.trips;
     if (!s.status.ok()) return s.status;
-    out.merge(s.got);
   }
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace shadowproxy::schema

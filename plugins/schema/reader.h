@@ -3,6 +3,7 @@
 // round trip and spread over up to `parallelism` connections. Reads only the tables asked for.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,11 +35,17 @@ class SchemaReader {
   // between is left out of the answer (the caller names it with ERR 7005).
   Result<std::map<std::string, std::string>> ReadCreate(const std::vector<std::string>& names);
 
+  // Called once per table read, on the reading thread (several threads at once, never twice
+  // for one name): lets the caller parse while other definitions are still on the wire.
+  using OnDdl = std::function<void(const std::string& name, std::string ddl)>;
+  Status ReadCreateEach(const std::vector<std::string>& names, const OnDdl& on_ddl);
+
   // Round trips made so far (for tests and the benchmark).
   int round_trips() const { return round_trips_; }
 
  private:
   Result<MysqlConn*> Primary();
+  Status NoDatabase() const;
 
   ClusterConnInfo info_;
   std::string db_;
@@ -47,10 +54,10 @@ class SchemaReader {
   int round_trips_ = 0;
 };
 
-// Reads a slice of tables over one connection, `per_trip` statements per round trip.
-// Exposed for the benchmark and tests; SchemaReader uses it for each connection.
+// Reads names[begin, end) over one connection, `per_trip` statements per round trip, handing
+// each definition to `on_ddl`. SchemaReader uses it for each of its connections.
 Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
                        const std::vector<std::string>& names, size_t begin, size_t end,
-                       int per_trip, std::map<std::string, std::string>* out, int* trips);
+                       int per_trip, const SchemaReader::OnDdl& on_ddl, int* trips);
 
 }  // namespace shadowproxy::schema

@@ -187,5 +187,58 @@ TEST_F(AnalyzerTest, ConcurrentAnalysesFromManyThreads) {
   EXPECT_EQ(good.load(), 4);
 }
 
+namespace quirks {
+
+// Three MariaDB 10.11 behaviours the random mutations found (issue 3); each shadow below must
+// converge like any other. DISABLED_ ones still fail with the differ of this commit (reported to
+// schema-core): enable them when it handles the case.
+class ServerQuirksTest : public ::testing::Test {
+ protected:
+  // Creates `src` and its shadow from the given DDLs, applies `mutate` to the shadow, then
+  // analyses, runs, and returns "" or what went wrong.
+  std::string Converge(const std::string& source_ddl, const std::string& mutate) {
+    Result<MysqlConn> c = backend->Connect();
+    if (!c.ok()) return c.status().ToString();
+    MultiResult r = c->QueryMulti(
+        "DROP DATABASE IF EXISTS qdb; CREATE DATABASE qdb; USE qdb;" + source_ddl + ";" +
+        testing::ExpectedShadowDdl("CREATE TABLE `src`" + source_ddl.substr(16), kSuffix) + ";" +
+        mutate);
+    if (!r.error.ok()) return "setup: " + r.error.ToString();
+    auto a = Analyze(backend->conn_info(), "qdb", TableSelection::List({"src"}), kSuffix);
+    if (!a.ok()) return "analysis: " + a.status().ToString();
+    Status run = ExecuteScript(backend->conn_info(), "qdb", a->script);
+    if (!run.ok()) return "script: " + run.ToString();
+    std::string want = testing::ExpectedShadowDdl(testing::ShowCreate(*c, "qdb", "src"), kSuffix);
+    std::string got = testing::StripAutoIncrement(testing::ShowCreate(*c, "qdb", "src_shadow"));
+    if (want != got)
+      return "change sql:\n" + a->tables[0].change_sql + "\nwant:\n" + want + "\ngot:\n" + got;
+    return "";
+  }
+};
+
+// DROP INDEX x, ADD KEY x (same parts) in one ALTER keeps the IGNORED flag: only
+// ALTER INDEX x NOT IGNORED clears it.
+TEST_F(ServerQuirksTest, DISABLED_IgnoredIndexBecomesVisible) {
+  EXPECT_EQ(Converge("CREATE TABLE src (id int PRIMARY KEY, b int, KEY kb (b))",
+                     "ALTER TABLE src_shadow ALTER INDEX kb IGNORED"),
+            "");
+}
+
+// ALTER TABLE t KEY_BLOCK_SIZE=0 leaves KEY_BLOCK_SIZE=8 on every index built under it.
+TEST_F(ServerQuirksTest, DISABLED_KeyBlockSizeRemoved) {
+  EXPECT_EQ(Converge("CREATE TABLE src (id int PRIMARY KEY, b int, KEY kb (b))",
+                     "ALTER TABLE src_shadow KEY_BLOCK_SIZE=8"),
+            "");
+}
+
+// Aria sets PAGE_CHECKSUM=1; neither PAGE_CHECKSUM=0 nor =DEFAULT makes SHOW CREATE drop it.
+TEST_F(ServerQuirksTest, AriaShadowBackToInnoDb) {
+  EXPECT_EQ(Converge("CREATE TABLE src (id int PRIMARY KEY, b int)",
+                     "ALTER TABLE src_shadow ENGINE=Aria"),
+            "");
+}
+
+}  // namespace quirks
+
 }  // namespace
 }  // namespace shadowproxy::schema
