@@ -1,5 +1,7 @@
-// The SHADOW SYNC front the proxy calls: parses the query (parser.h) and dispatches the statement
-// to its handler (handlers.h). Handle() is thread-safe: the proxy calls it from worker threads.
+// The SHADOW SYNC front the proxy calls: parses the query (parser.h), dispatches the statement
+// to its handler (handlers.h) and counts it in shadowproxy_shadow_sync_statements_total
+// {statement, result} ("invalid" for a query that does not parse; result "error" for any ERR).
+// Handle() is thread-safe: the proxy calls it from worker threads.
 #pragma once
 
 #include <memory>

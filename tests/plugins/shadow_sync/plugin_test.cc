@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/metrics.h"
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
 
 namespace shadowproxy::shadow_sync {
@@ -157,6 +158,32 @@ TEST(ShadowSyncPlugin, DispatchesToInjectedHandlers) {
   EXPECT_EQ(handlers->last_id, 77u);
   // The others still fall back to the defaults.
   EXPECT_TRUE(std::holds_alternative<Status>(p->Handle(Session(), "SHADOW SYNC RETRY 1")));
+}
+
+double Count(std::string_view statement, std::string_view result) {
+  return metrics::ShadowSyncStatementsTotal(statement, result).Value();
+}
+
+TEST(ShadowSyncPlugin, CountsStatementsByNameAndResult) {
+  auto p = Plugin();
+  const double help_ok = Count("help", "ok"), help_err = Count("help", "error");
+  const double abort_err = Count("abort", "error"), abort_ok = Count("abort", "ok");
+  const double invalid = Count("invalid", "error");
+  p->Handle(Session(), "SHADOW SYNC HELP");
+  p->Handle(Session(), "shadow sync help;");
+  p->Handle(Session(), "SHADOW SYNC ABORT 1");
+  p->Handle(Session(), "SHADOW SYNC ABORT x");
+  p->Handle(Session(), "SHADOW SYNC NOPE");
+  EXPECT_EQ(Count("help", "ok") - help_ok, 2);
+  EXPECT_EQ(Count("help", "error") - help_err, 0);
+  EXPECT_EQ(Count("abort", "error") - abort_err, 1);  // "not available yet" is an ERR
+  EXPECT_EQ(Count("abort", "ok") - abort_ok, 0);
+  EXPECT_EQ(Count("invalid", "error") - invalid, 2);
+  // An OK answer from a handler counts as ok.
+  auto handlers = std::make_shared<RecordingHandlers>();
+  auto p2 = MakeShadowSyncPlugin(std::make_shared<Config>(), handlers);
+  p2->Handle(Session(), "SHADOW SYNC ABORT 5");
+  EXPECT_EQ(Count("abort", "ok") - abort_ok, 1);
 }
 
 TEST(ShadowSyncPlugin, ConcurrentHandle) {
