@@ -356,7 +356,7 @@ def test_task_list_filters(stack):
     _, since = query(admin, "SHADOW SYNC SHOW TASKS WHERE created_at >= '2000-01-01 00:00:00' "
                             "AND database = 'list_db'")
     assert len(since) == 5
-    _, future = query(admin, "SHADOW SYNC SHOW TASKS WHERE created_at > '2999-01-01 00:00:00'")
+    _, future = query(admin, "SHADOW SYNC SHOW TASKS WHERE created_at > '2100-01-01 00:00:00'")
     assert future == []
     _, all_tasks = query(admin, "SHADOW SYNC SHOW ALL TASKS WHERE database = 'list_db'")
     assert len(all_tasks) == 5
@@ -369,6 +369,24 @@ def test_task_list_filters(stack):
     assert sorted(r[0] for r in seen) == sorted(mine + theirs)
     for c in (dev, dev2, dba, admin):
         c.close()
+
+
+def test_far_future_times(stack):
+    """Times up to 9999 are valid DATETIMEs: a far-future bound lists nothing and a far-future
+    schedule is accepted (and does not run now)."""
+    db = "far_db"
+    prepare_simple(stack, db)
+    admin, dev = stack.connect("admin"), stack.connect("dev", db)
+    _, future = query(admin, "SHADOW SYNC SHOW TASKS WHERE created_at > '2999-01-01 00:00:00'")
+    assert future == []
+    _, rows = query(admin, "SHADOW SYNC SHOW ALL TASKS WHERE created_at < '9999-12-31 23:59:59'")
+    assert rows
+    _, rows = query(dev, "SHADOW SYNC ANALYZE TABLES a")
+    _, rows = query(dev, f"SHADOW SYNC SUBMIT {rows[0][0]} EXECUTE AT '2999-01-01 00:00:00'")
+    assert rows[0][1] == "WAIT_FOR_APPROVAL"
+    assert task_info(dev, rows[0][0])["execute_at"].startswith("2999-01-01 00:00:00")
+    admin.close()
+    dev.close()
 
 
 def test_error_codes(stack):
