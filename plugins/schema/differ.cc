@@ -76,6 +76,26 @@ Result<ForeignKey> RenameForeignKey(const ForeignKey& fk, const DiffContext& ctx
 
 std::string CanonFk(const ForeignKey& fk) { return CanonicalSql(fk.definition); }
 
+Result<Check> RenameCheck(const Check& ck, const DiffContext& ctx) {
+  Check out = ck;
+  if (ck.name.empty()) return out;
+  out.name = ctx.naming.Apply(ck.name);
+  if (out.name.size() > 64) {
+    return Status(errc::kBadNaming, "shadow check constraint name " + QuoteIdent(out.name) +
+                                        " is longer than 64 characters");
+  }
+  // "CONSTRAINT `name` CHECK (...)": the name is the token after CONSTRAINT.
+  Result<TokenStream> ts = Lex(ck.definition);
+  if (ts.ok() && ts->tokens.size() > 2 && IsWord(ts->tokens[0], "CONSTRAINT") &&
+      !IsWord(ts->tokens[1], "CHECK")) {
+    const Token& name = ts->tokens[1];
+    out.definition = Splice(ck.definition, Span{name.begin, name.end}, QuoteIdent(out.name));
+  } else {
+    out.definition = "CONSTRAINT " + QuoteIdent(out.name) + " " + ck.definition;
+  }
+  return out;
+}
+
 }  // namespace internal
 
 using internal::SameName;
@@ -91,6 +111,13 @@ Result<Table> ShadowOf(const Table& source, const DiffContext& ctx) {
     Result<ForeignKey> renamed = internal::RenameForeignKey(fk, ctx);
     if (!renamed.ok()) return renamed.status();
     fk = std::move(*renamed);
+  }
+  if (ctx.rename_checks) {
+    for (Check& ck : t.checks) {
+      Result<Check> renamed = internal::RenameCheck(ck, ctx);
+      if (!renamed.ok()) return renamed.status();
+      ck = std::move(*renamed);
+    }
   }
   return t;
 }

@@ -19,6 +19,10 @@ struct DiffContext {
   // The database of source and shadow. A foreign key whose REFERENCES names no database, or
   // this one, points at the shadow of its parent; one naming another database is kept as is.
   std::string database;
+  // MySQL 8 scopes CHECK constraint names to the database, so a shadow cannot reuse its
+  // source's: set this for MySQL 8 servers to give CHECK names the shadow prefix/suffix too.
+  // (MariaDB scopes them to the table: leave it false, names are copied as they are.)
+  bool rename_checks = false;
 };
 
 enum class Action { kCreate, kUpdate, kNoAction };

@@ -15,6 +15,7 @@ namespace shadowproxy::schema::internal {
 bool SameName(std::string_view a, std::string_view b);
 bool IsAutoIncrementOption(const TableOption& o);
 Result<ForeignKey> RenameForeignKey(const ForeignKey& fk, const DiffContext& ctx);
+Result<Check> RenameCheck(const Check& ck, const DiffContext& ctx);
 
 // Statements of one shadow update, by phase. `want` is the source under the shadow naming.
 struct AlterPlan {

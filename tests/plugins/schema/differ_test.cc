@@ -139,6 +139,29 @@ TEST(DifferNaming, TooLongForeignKeyNameIs7010) {
   EXPECT_EQ(r.status().code(), errc::kBadNaming);
 }
 
+TEST(DifferNaming, Mysql8CheckNamesGetTheNamingWhenAsked) {
+  const char* src =
+      "CREATE TABLE `t` (\n  `a` int DEFAULT NULL,\n  CONSTRAINT `t_chk_1` CHECK ((`a` > 0)),\n"
+      "  CONSTRAINT `pos` CHECK ((`a` < 9)) /*!80016 NOT ENFORCED */\n) ENGINE=InnoDB";
+  Result<Table> t = ParseCreateTable(src);
+  ASSERT_TRUE(t.ok());
+  DiffContext ctx = Ctx();
+  Result<std::string> plain = ShadowCreateStatement(*t, ctx);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_NE(plain->find("CONSTRAINT `t_chk_1` CHECK"), std::string::npos) << *plain;
+  ctx.rename_checks = true;
+  Result<std::string> renamed = ShadowCreateStatement(*t, ctx);
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_NE(renamed->find("CONSTRAINT `s_t_chk_1` CHECK ((`a` > 0))"), std::string::npos)
+      << *renamed;
+  EXPECT_NE(renamed->find("CONSTRAINT `s_pos` CHECK ((`a` < 9)) /*!80016 NOT ENFORCED */"),
+            std::string::npos)
+      << *renamed;
+  // Under that naming the renamed shadow is a no-op, the unrenamed one is not.
+  EXPECT_EQ(MustDiff(src, *renamed, ctx).action, Action::kNoAction);
+  EXPECT_EQ(MustDiff(src, *plain, ctx).action, Action::kUpdate);
+}
+
 TEST(DifferInternal, LongestIncreasing) {
   std::vector<size_t> seq = {1, 0, 4, 3, 5, 2};
   std::vector<size_t> lis = internal::LongestIncreasing(seq);
