@@ -11,7 +11,14 @@ namespace shadowproxy::schema {
 
 namespace {
 
-bool IsWordChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+// ASCII classification without the C locale's function calls (the lexer's hot path).
+inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
+inline bool IsSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+inline bool IsWordChar(unsigned char c) {
+  return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '$' ||
+         c >= 0x80;
+}
+inline char ToUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
 Status LexError(std::string_view what, size_t pos) {
   return Status(errc::kSyntax, std::string(what) + " at position " + std::to_string(pos), "42000");
@@ -46,6 +53,7 @@ bool IsIntroducer(std::string_view w) {
 Result<TokenStream> Lex(std::string_view text) {
   TokenStream ts;
   ts.text = text;
+  ts.tokens.reserve(text.size() / 4 + 8);
   int open_vc = -1;
   size_t i = 0;
   auto push = [&](TokenKind kind, size_t b, size_t e) {
@@ -64,7 +72,7 @@ Result<TokenStream> Lex(std::string_view text) {
   };
   while (i < text.size()) {
     const unsigned char c = text[i];
-    if (std::isspace(c)) {
+    if (IsSpace(c)) {
       ++i;
       continue;
     }
@@ -90,7 +98,7 @@ Result<TokenStream> Lex(std::string_view text) {
       const bool maria_vc = i + 3 < text.size() && text[i + 2] == 'M' && text[i + 3] == '!';
       if ((mysql_vc || maria_vc) && open_vc < 0) {
         size_t j = i + (mysql_vc ? 3 : 4);
-        while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+        while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
         VersionComment vc;
         vc.open_begin = i;
         vc.open_end = j;
@@ -112,21 +120,21 @@ Result<TokenStream> Lex(std::string_view text) {
       i = e;
       continue;
     }
-    if (std::isdigit(c) ||
-        (c == '.' && i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1])) &&
+    if (IsDigit(c) ||
+        (c == '.' && i + 1 < text.size() && IsDigit(static_cast<unsigned char>(text[i + 1])) &&
          (ts.tokens.empty() || ts.tokens.back().end != i))) {
       size_t j = i;
-      while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+      while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
       if (j < text.size() && text[j] == '.') {
         ++j;
-        while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+        while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
       }
       if (j + 1 < text.size() && (text[j] == 'e' || text[j] == 'E') &&
-          (std::isdigit(static_cast<unsigned char>(text[j + 1])) ||
+          (IsDigit(static_cast<unsigned char>(text[j + 1])) ||
            ((text[j + 1] == '+' || text[j + 1] == '-') && j + 2 < text.size() &&
-            std::isdigit(static_cast<unsigned char>(text[j + 2]))))) {
+            IsDigit(static_cast<unsigned char>(text[j + 2]))))) {
         j += 2;
-        while (j < text.size() && std::isdigit(static_cast<unsigned char>(text[j]))) ++j;
+        while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
       }
       TokenKind kind = TokenKind::kNumber;
       if (j < text.size() && IsWordChar(text[j])) {
@@ -162,7 +170,7 @@ Result<TokenStream> Lex(std::string_view text) {
 bool IsWord(const Token& t, std::string_view upper_word) {
   if (t.kind != TokenKind::kWord || t.text.size() != upper_word.size()) return false;
   for (size_t i = 0; i < upper_word.size(); ++i) {
-    if (std::toupper(static_cast<unsigned char>(t.text[i])) != upper_word[i]) return false;
+    if (ToUpper(t.text[i]) != upper_word[i]) return false;
   }
   return true;
 }
@@ -245,7 +253,7 @@ bool IsNumeric(std::string_view s) {
   size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
   bool digits = false, dot = false;
   for (; i < s.size(); ++i) {
-    if (std::isdigit(static_cast<unsigned char>(s[i]))) {
+    if (IsDigit(static_cast<unsigned char>(s[i]))) {
       digits = true;
     } else if (s[i] == '.' && !dot) {
       dot = true;
@@ -258,7 +266,7 @@ bool IsNumeric(std::string_view s) {
 
 std::string Upper(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out) c = ToUpper(c);
   return out;
 }
 
