@@ -5,7 +5,9 @@ story config is accepted by `--check-config`, so the other files can rely on it.
 
 Imported by test_task_center_*.py (pytest puts this folder on sys.path)."""
 
+import os
 import re
+import shutil
 import subprocess
 import time
 import urllib.request
@@ -98,6 +100,8 @@ class StoryStack:
     def stop(self):
         for p in self.proxies:
             p.stop()
+            if os.environ.get("SHADOWPROXY_KEEP_LOGS") is None:
+                shutil.rmtree(p.dir, ignore_errors=True)
         self.backend.stop()
 
 
