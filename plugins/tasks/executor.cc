@@ -14,6 +14,7 @@ struct Executor::Running {
   std::mutex mu;
   std::condition_variable cv;
   bool cancelled = false;
+  std::string reason;  // why, when not an ABORT (shutdown, lost lease)
   bool done = false;
   SqlSession* in_flight = nullptr;  // the session while a statement runs
 };
@@ -56,6 +57,23 @@ bool Executor::Cancel(int64_t id) {
   return true;
 }
 
+int Executor::CancelAll(const std::string& reason) {
+  std::vector<std::shared_ptr<Running>> all;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [id, run] : running_) all.push_back(run);
+  }
+  for (auto& run : all) {
+    {
+      std::lock_guard<std::mutex> lock(run->mu);
+      run->cancelled = true;
+      run->reason = reason;
+    }
+    run->cv.notify_all();
+  }
+  return static_cast<int>(all.size());
+}
+
 bool Executor::IsRunning(int64_t id) {
   std::lock_guard<std::mutex> lock(mu_);
   return running_.count(id) != 0;
@@ -84,6 +102,8 @@ void Executor::Watch(Running& run) {
       if (stop) {
         lock.lock();
         run.cancelled = true;
+        if (run.reason.empty() && status.ok() && *status == TaskStatus::kExecuting)
+          run.reason = "the lease on the task was lost";
         lock.unlock();
       }
     }
@@ -196,8 +216,13 @@ Result<TaskStatus> Executor::Run(int64_t id) {
     (void)store_.UpdateStatement(id, st);
     if (cancelled()) {
       aborted = true;
+      std::string why;
+      {
+        std::lock_guard<std::mutex> lock(run->mu);
+        why = run->reason.empty() ? "ABORT" : run->reason;
+      }
       Log(store_, id, LogLevel::kError,
-          label + " killed by ABORT after " + std::to_string(ms) + " ms (" + st.error +
+          label + " killed by " + why + " after " + std::to_string(ms) + " ms (" + st.error +
               "): " + st.sql);
       break;
     }
@@ -214,9 +239,16 @@ Result<TaskStatus> Executor::Run(int64_t id) {
   if (pending > 0) metrics::ShadowSyncDdlTotal("skipped").Increment(pending);
 
   if (aborted) {
+    std::string reason;
+    {
+      std::lock_guard<std::mutex> lock(run->mu);
+      reason = run->reason;
+    }
     Log(store_, id, LogLevel::kWarn,
-        "execution stopped by ABORT; " + std::to_string(pending) + " statements not run");
-    return finish(TaskStatus::kExecutionFailed, "");  // refused: the task is already CANCELLED
+        "execution stopped" + (reason.empty() ? " by ABORT" : ": " + reason) + "; " +
+            std::to_string(pending) + " statements not run");
+    // After an ABORT the task is already CANCELLED and this is refused; otherwise it failed.
+    return finish(TaskStatus::kExecutionFailed, reason.empty() ? "execution stopped" : reason);
   }
   if (stopped)
     return finish(TaskStatus::kExecutionFailed, "execution failed (ON ERROR ABORT) at " +

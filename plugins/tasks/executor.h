@@ -43,6 +43,9 @@ class Executor {
   // caller). Returns false if this executor is not running it.
   bool Cancel(int64_t id);
   bool IsRunning(int64_t id);
+  // Shutdown: kills every running statement; those tasks end EXECUTION_FAILED with `reason`
+  // (unless an ABORT already made them CANCELLED). Returns how many were running.
+  int CancelAll(const std::string& reason);
 
  private:
   struct Running;

@@ -62,6 +62,15 @@ void TaskCenterRuntime::Reload(ConfigPtr config) {
 
 void TaskCenterRuntime::Stop() {
   if (scheduler_) scheduler_->Stop();
+  if (pool_ && executor_) {
+    // Running DDL gets shutdown_grace to finish; then it is killed and its task recorded as
+    // EXECUTION_FAILED (the same outcome a crash gives, but written now).
+    if (!pool_->WaitIdle(std::chrono::duration_cast<std::chrono::milliseconds>(
+            Current()->listen.shutdown_grace))) {
+      int n = executor_->CancelAll("proxy stopped while the task was executing");
+      log::Warn("tasks", "shutdown: killed ", n, " running execution(s) after shutdown_grace");
+    }
+  }
   if (pool_) pool_->Stop();
 }
 

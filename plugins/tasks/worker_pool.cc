@@ -15,7 +15,7 @@ void WorkerPool::Post(std::function<void()> job) {
     if (stopping_) return;
     jobs_.push_back(std::move(job));
   }
-  cv_.notify_one();
+  cv_.notify_all();  // WaitIdle() shares the variable
 }
 
 void WorkerPool::Stop() {
@@ -29,6 +29,11 @@ void WorkerPool::Stop() {
   threads_.clear();
 }
 
+bool WorkerPool::WaitIdle(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [this] { return jobs_.empty() && busy_ == 0; });
+}
+
 void WorkerPool::Loop() {
   for (;;) {
     std::function<void()> job;
@@ -38,8 +43,14 @@ void WorkerPool::Loop() {
       if (jobs_.empty()) return;  // stopping and drained
       job = std::move(jobs_.front());
       jobs_.pop_front();
+      ++busy_;
     }
     job();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      --busy_;
+    }
+    cv_.notify_all();
   }
 }
 

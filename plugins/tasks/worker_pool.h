@@ -3,6 +3,7 @@
 // the queued jobs and joins the threads.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -21,6 +22,8 @@ class WorkerPool {
 
   void Post(std::function<void()> job);
   void Stop();
+  // Waits until no job is queued or running, at most `timeout`. True if idle.
+  bool WaitIdle(std::chrono::milliseconds timeout);
   // A post callback (what Scheduler takes).
   std::function<void(std::function<void()>)> Poster() {
     return [this](std::function<void()> job) { Post(std::move(job)); };
@@ -32,6 +35,7 @@ class WorkerPool {
   std::condition_variable cv_;
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
+  int busy_ = 0;  // jobs running now
   std::vector<std::thread> threads_;
 };
 

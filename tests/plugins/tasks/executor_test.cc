@@ -216,6 +216,24 @@ TEST_F(ExecutorTest, AbortSeenInTheStoreKillsToo) {
   EXPECT_EQ(States(id), (std::vector<SS>{SS::kFailed, SS::kPending}));
 }
 
+// Shutdown past shutdown_grace: the statement is killed and the task fails (not CANCELLED).
+TEST_F(ExecutorTest, CancelAllFailsTheRunningTask) {
+  int64_t id = MakeTask({"ALTER A", "BLOCK long alter", "ALTER C"});
+  Executor ex = MakeExecutor();
+  Result<TaskStatus> result = Status(errc::kInternal, "not run");
+  std::thread runner([&] { result = ex.Run(id); });
+  ASSERT_TRUE(sql_.WaitBlocked());
+  EXPECT_EQ(ex.CancelAll("proxy stopped while the task was executing"), 1);
+  runner.join();
+  EXPECT_EQ(*result, TaskStatus::kExecutionFailed);
+  EXPECT_EQ(States(id), (std::vector<SS>{SS::kSucceeded, SS::kFailed, SS::kPending}));
+  auto errors = Logs(id, LogLevel::kError);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_NE(errors[0].find("killed by proxy stopped"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors[1], "proxy stopped while the task was executing");
+  EXPECT_EQ(ex.CancelAll("x"), 0);
+}
+
 // --- Scheduler ---
 
 class SchedulerTest : public ExecutorTest {
