@@ -4,9 +4,11 @@ the task list, reject/abort, the error codes of SPEC.md §6, hostile identifiers
 shadow_sync_* metrics. One MariaDB + one proxy for the whole module (story config of
 test_task_center_support.py)."""
 
+import subprocess
+
 import pytest
 
-from test_task_center_support import (StoryStack, affected, error_of, local_time,
+from test_task_center_support import (PASSWORDS, StoryStack, affected, error_of, local_time,
                                       metric_sum, normalized_create, query, scrape, show_create,
                                       table_exists, task_info, task_logs, task_sql, wait_status)
 
@@ -500,3 +502,51 @@ def test_metrics_move(stack):
     assert metric_sum(after, "shadowproxy_shadow_sync_tasks", status="EXECUTION_SUCCEEDED") >= 1
     assert any(k.startswith("shadowproxy_shadow_sync_tasks{") and 'status="' in k
                for k in after)
+
+
+def cli(stack, user, sql, database=None):
+    """Runs `sql` with the `mariadb` command-line client through the proxy (batch mode);
+    returns the rows as lists of strings, header first; fails on any client error."""
+    cmd = ["mariadb", "--no-defaults", "-h127.0.0.1", f"-P{stack.port}", f"-u{user}",
+           f"-p{PASSWORDS[user]}", "-B"]
+    if database:
+        cmd.append(database)
+    out = subprocess.run(cmd + ["-e", sql], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, (sql, out.stderr)
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+def test_mariadb_cli_tour(stack):
+    """The README tour with the real `mariadb` CLI: analyse, preview, submit, approve twice,
+    show the task."""
+    db = "prod_tour"
+    run_root(stack, f"CREATE DATABASE {db}")
+    run_root(stack, "CREATE TABLE orders (id BIGINT PRIMARY KEY, amount DECIMAL(10,2) NOT NULL, "
+                    "note VARCHAR(200));\n"
+                    "CREATE TABLE orders_shadow (id BIGINT PRIMARY KEY, "
+                    "amount DECIMAL(10,2) NOT NULL);\n"
+                    "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(64))", db)
+    rows = cli(stack, "dev", "SHADOW SYNC ANALYZE ALL TABLES", db)
+    assert rows[0] == ANALYSIS_COLUMNS
+    assert sorted((r[1], r[3]) for r in rows[1:]) == [("customers", "CREATE"),
+                                                       ("orders", "UPDATE")]
+    aid = rows[1][0]
+    rows = cli(stack, "dev", f"SHADOW SYNC PREVIEW {aid}", db)
+    assert rows[0] == ["sql"] and len(rows) >= 3
+    rows = cli(stack, "dev", f"SHADOW SYNC SUBMIT {aid} COMMENT 'tour'", db)
+    assert rows[0] == ["task_id", "status", "process"]
+    tid = rows[1][0]
+    assert rows[1][1:] == ["WAIT_FOR_APPROVAL", "production"]
+    assert cli(stack, "dba", f"SHADOW SYNC APPROVE {tid}")[1] == [tid, "WAIT_FOR_APPROVAL"]
+    cli(stack, "boss", f"SHADOW SYNC APPROVE {tid} COMMENT 'go'")
+    dev = stack.connect("dev", db)
+    assert wait_status(dev, tid, ("EXECUTION_SUCCEEDED", "EXECUTION_FAILED"))["status"] == (
+        "EXECUTION_SUCCEEDED")
+    dev.close()
+    rows = cli(stack, "dev", f"SHADOW SYNC SHOW TASK {tid}")
+    assert rows[0] == ["field", "value"]
+    assert dict((r[0], r[1]) for r in rows[1:])["status"] == "EXECUTION_SUCCEEDED"
+    rows = cli(stack, "dev", f"SHADOW SYNC SHOW TASK {tid} PROCESS")
+    assert [r[1] for r in rows[1:]][-2:] == ["EXECUTION", "COMPLETED"]
+    rows = cli(stack, "dev", "SHADOW SYNC HELP")
+    assert rows[0][0] == "statement" and len(rows) > 10
