@@ -21,6 +21,9 @@
 #ifdef SHADOWPROXY_HAVE_SHADOW_SYNC
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
 #endif
+#ifdef SHADOWPROXY_HAVE_TASK_CENTER
+#include "plugins/tasks/task_center_runtime.h"
+#endif
 
 namespace shadowproxy::proxy {
 
@@ -123,6 +126,9 @@ ConfigPtr Server::config() {
 }
 
 void Server::Reload(ConfigPtr config) {
+#ifdef SHADOWPROXY_HAVE_TASK_CENTER
+  if (task_center_) task_center_->Reload(config);
+#endif
   std::lock_guard<std::mutex> lock(config_mu_);
   config_ = std::move(config);
 }
@@ -143,8 +149,14 @@ Status Server::Start() {
   unsigned threads = cfg->listen.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   workers_ = std::make_unique<WorkerPool>(std::max(1u, cfg->shadow_sync.workers));
+#if defined(SHADOWPROXY_HAVE_TASK_CENTER)
+  // The task center (metadb store, executor, scheduler) answers the SHADOW SYNC statements.
+  task_center_ = tasks::TaskCenterRuntime::Start(
+      cfg, cfg->listen.address + ":" + std::to_string(cfg->listen.port));
+  if (task_center_) plugin_ = shadow_sync::MakeShadowSyncPlugin(cfg, task_center_->handlers());
+#endif
 #ifdef SHADOWPROXY_HAVE_SHADOW_SYNC
-  plugin_ = shadow_sync::MakeShadowSyncPlugin(cfg);
+  if (!plugin_) plugin_ = shadow_sync::MakeShadowSyncPlugin(cfg);
 #endif
   if (!plugin_) plugin_ = MakeFallbackPlugin();
 
@@ -230,7 +242,10 @@ void Server::Stop() {
   }
   for (auto& ctx : loops_) ctx->loop_.Stop();
   workers_.reset();  // running statements finish; their answers queue up on the stopped loops
-  loops_.clear();    // runs what was queued (deleting the sessions), then frees the loops
+#ifdef SHADOWPROXY_HAVE_TASK_CENTER
+  if (task_center_) task_center_->Stop();  // running executions finish and record their state
+#endif
+  loops_.clear();  // runs what was queued (deleting the sessions), then frees the loops
 }
 
 }  // namespace shadowproxy::proxy

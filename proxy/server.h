@@ -17,6 +17,10 @@
 #include "proxy/event_loop.h"
 #include "proxy/worker_pool.h"
 
+namespace shadowproxy::tasks {
+class TaskCenterRuntime;
+}  // namespace shadowproxy::tasks
+
 namespace shadowproxy::proxy {
 
 class Server;
@@ -99,6 +103,8 @@ class Server {
   std::vector<std::unique_ptr<LoopContext>> loops_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<plugins::StatementPlugin> plugin_;
+  // The task center when linked (plugins/tasks); shared_ptr so this header needs no definition.
+  std::shared_ptr<tasks::TaskCenterRuntime> task_center_;
   std::atomic<int64_t> sessions_{0};
   std::atomic<bool> draining_{false};
   bool stopped_ = false;
