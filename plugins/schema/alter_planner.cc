@@ -232,6 +232,25 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
   ColumnPlan columns = PlanColumns(want, have, options.charset_changed);
   IndexPlan indexes = PlanIndexes(want, have);
   IndexPlan checks = PlanChecks(want, have);
+  // MariaDB: indexes built under a table KEY_BLOCK_SIZE keep it (printed per index) when the
+  // table option changes; rebuilding every index in the same ALTER clears it (schema-io).
+  const TableOption* want_kbs = want.FindOption("KEY_BLOCK_SIZE");
+  const TableOption* have_kbs = have.FindOption("KEY_BLOCK_SIZE");
+  if (indexes.recreate_reason.empty() &&
+      ((want_kbs == nullptr) != (have_kbs == nullptr) ||
+       (want_kbs != nullptr && CanonicalSql(want_kbs->value) != CanonicalSql(have_kbs->value)))) {
+    IndexPlan all;
+    for (const Index& h : have.indexes) {
+      if (h.kind != IndexKind::kPrimary && h.name.empty()) {
+        all.recreate_reason = "an unnamed index cannot be rebuilt by ALTER";
+        break;
+      }
+      all.drops.push_back(h.kind == IndexKind::kPrimary ? std::string("DROP PRIMARY KEY")
+                                                        : "DROP INDEX " + QuoteIdent(h.name));
+    }
+    for (const Index& w : want.indexes) all.adds.push_back("ADD " + w.definition);
+    indexes = all;
+  }
   for (const std::string* reason : {&options.recreate_reason, &columns.recreate_reason,
                                     &indexes.recreate_reason, &checks.recreate_reason}) {
     if (!reason->empty()) {
@@ -242,6 +261,13 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
   // Foreign keys: dropped first when changed, gone, or when an index they may rely on is
   // dropped or one of their columns is re-defined; added last, after their indexes exist.
   const bool index_dropped = !indexes.drops.empty();
+  // MariaDB keeps an index's IGNORED flag when one ALTER drops it and adds it back with the same
+  // parts: clear the flag first (schema-io).
+  for (const Index& h : have.indexes) {
+    const Index* w = want.FindIndex(h.name);
+    if (h.visibility == "IGNORED" && w != nullptr && w->visibility.empty())
+      plan.drop_first.push_back("ALTER INDEX " + QuoteIdent(h.name) + " NOT IGNORED");
+  }
   std::set<std::string> dropped_fks;
   for (const ForeignKey& h : have.foreign_keys) {
     const ForeignKey* w = nullptr;

@@ -218,14 +218,14 @@ class ServerQuirksTest : public ::testing::Test {
 
 // DROP INDEX x, ADD KEY x (same parts) in one ALTER keeps the IGNORED flag: only
 // ALTER INDEX x NOT IGNORED clears it.
-TEST_F(ServerQuirksTest, DISABLED_IgnoredIndexBecomesVisible) {
+TEST_F(ServerQuirksTest, IgnoredIndexBecomesVisible) {
   EXPECT_EQ(Converge("CREATE TABLE src (id int PRIMARY KEY, b int, KEY kb (b))",
                      "ALTER TABLE src_shadow ALTER INDEX kb IGNORED"),
             "");
 }
 
 // ALTER TABLE t KEY_BLOCK_SIZE=0 leaves KEY_BLOCK_SIZE=8 on every index built under it.
-TEST_F(ServerQuirksTest, DISABLED_KeyBlockSizeRemoved) {
+TEST_F(ServerQuirksTest, KeyBlockSizeRemoved) {
   EXPECT_EQ(Converge("CREATE TABLE src (id int PRIMARY KEY, b int, KEY kb (b))",
                      "ALTER TABLE src_shadow KEY_BLOCK_SIZE=8"),
             "");

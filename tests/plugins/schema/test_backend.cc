@@ -34,21 +34,29 @@ Status TestBackend::Start(const std::string& extra_args) {
   char tmpl[] = "/tmp/sp-schema-test-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) return Status(errc::kInternal, "mkdtemp failed");
   dir_ = tmpl;
-  port_ = FreePort();
-  std::string cmd = std::string(SHADOWPROXY_SOURCE_DIR) + "/scripts/start-backend.sh '" + dir_ +
-                    "/data' " + std::to_string(port_) + " " + extra_args;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) return Status(errc::kInternal, "cannot run " + cmd);
+  // A private TMPDIR: two servers being installed at once in the same /tmp can trip over each
+  // other's temporary tables (seen as "Error on delete of '/tmp/#sql-temptable-...'").
+  std::filesystem::create_directories(dir_ + "/tmp");
   std::string out;
-  char buf[256];
-  while (fgets(buf, sizeof(buf), p) != nullptr) out += buf;
-  int rc = pclose(p);
-  if (rc != 0) return Status(errc::kInternal, "start-backend.sh failed: " + out);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  size_t nl = out.rfind('\n');
-  pid_ = std::atoi(out.c_str() + (nl == std::string::npos ? 0 : nl + 1));
-  if (pid_ <= 0) return Status(errc::kInternal, "start-backend.sh printed no pid: " + out);
-  return Status::Ok();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_ + "/data", ec);
+    port_ = FreePort();
+    std::string cmd = "TMPDIR='" + dir_ + "/tmp' " + std::string(SHADOWPROXY_SOURCE_DIR) +
+                      "/scripts/start-backend.sh '" + dir_ + "/data' " + std::to_string(port_) +
+                      " --tmpdir='" + dir_ + "/tmp' " + extra_args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) return Status(errc::kInternal, "cannot run " + cmd);
+    out.clear();
+    char buf[256];
+    while (fgets(buf, sizeof(buf), p) != nullptr) out += buf;
+    if (pclose(p) != 0) continue;  // try again on a fresh data directory and port
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
+    size_t nl = out.rfind('\n');
+    pid_ = std::atoi(out.c_str() + (nl == std::string::npos ? 0 : nl + 1));
+    if (pid_ > 0) return Status::Ok();
+  }
+  return Status(errc::kInternal, "start-backend.sh failed 3 times: " + out);
 }
 
 void TestBackend::Stop() {
