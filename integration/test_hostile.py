@@ -65,10 +65,21 @@ def logged_in(stack):
     return client
 
 
-def test_garbage_before_the_handshake(stack, bystander):
+GARBAGE = b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+def test_garbage_before_the_greeting(stack, bystander):
     offset = log_size(stack.proxy)
     client = RawClient(stack.port)
-    client.send_raw(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")  # not reading the greeting
+    client.send_raw(GARBAGE)  # at once, before the proxy has greeted
+    expect_closed_with_warn(stack, bystander, client, offset)
+
+
+def test_garbage_instead_of_the_handshake_response(stack, bystander):
+    offset = log_size(stack.proxy)
+    client = RawClient(stack.port)
+    client.read_greeting()
+    client.send_raw(GARBAGE)
     expect_closed_with_warn(stack, bystander, client, offset)
 
 
