@@ -8,7 +8,8 @@
 
 namespace shadowproxy::protocol {
 
-std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, uint16_t flags) {
+std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, uint16_t flags,
+                                   bool extended_metadata) {
   std::string out;
   Writer w(&out);
   w.LenencString("def");
@@ -17,7 +18,8 @@ std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, ui
   w.LenencString("");  // table
   w.LenencString(name);
   w.LenencString(name);
-  w.LenencInt(0x0C);  // length of the fixed fields
+  if (extended_metadata) w.LenencInt(0);  // no extended type info
+  w.LenencInt(0x0C);                      // length of the fixed fields
   w.U16(kCharsetUtf8mb4GeneralCi);
   uint64_t length = uint64_t{std::max<uint32_t>(max_bytes, 1)} * 4;
   w.U32(static_cast<uint32_t>(std::min<uint64_t>(length, 0xFFFFFFFFu)));
@@ -30,8 +32,11 @@ std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, ui
 
 EncodedResponse EncodeTextResultSet(const std::vector<std::string>& columns,
                                     const std::vector<Row>& rows, uint32_t capabilities,
-                                    uint8_t first_seq, uint16_t status_flags, uint16_t warnings) {
+                                    uint8_t first_seq, uint16_t status_flags, uint16_t warnings,
+                                    uint32_t mariadb_ext_caps) {
   const bool deprecate_eof = (capabilities & CLIENT_DEPRECATE_EOF) != 0;
+  const bool extended_metadata = (mariadb_ext_caps & MARIADB_CLIENT_EXTENDED_METADATA) != 0;
+  const bool cache_metadata = (mariadb_ext_caps & MARIADB_CLIENT_CACHE_METADATA) != 0;
   const size_t ncols = columns.size();
   std::vector<uint32_t> widths(ncols, 0);
   std::vector<bool> nullable(ncols, false);
@@ -53,11 +58,12 @@ EncodedResponse EncodeTextResultSet(const std::vector<std::string>& columns,
   std::string payload;
   Writer w(&payload);
   w.LenencInt(ncols);
+  if (cache_metadata) w.U8(1);  // "metadata follows": we never let clients cache ours
   seq = AppendPacket(&r.bytes, seq, payload);
   for (size_t c = 0; c < ncols; ++c) {
-    seq =
-        AppendPacket(&r.bytes, seq,
-                     EncodeColumnDefinition(columns[c], widths[c], nullable[c] ? 0 : kNotNullFlag));
+    seq = AppendPacket(&r.bytes, seq,
+                       EncodeColumnDefinition(columns[c], widths[c], nullable[c] ? 0 : kNotNullFlag,
+                                              extended_metadata));
   }
   if (!deprecate_eof) seq = AppendPacket(&r.bytes, seq, EncodeEof(warnings, status_flags));
   for (const Row& row : rows) {

@@ -25,18 +25,23 @@ struct EncodedResponse {
 };
 
 // One ColumnDefinition41 payload (catalog "def", empty schema/table, name as both alias and
-// original name, utf8mb4, VAR_STRING, column_length = 4 * max_chars).
-std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, uint16_t flags);
+// original name, utf8mb4, VAR_STRING, column_length = 4 * max_chars). With MariaDB's
+// EXTENDED_METADATA negotiated, an empty extended-type-info block follows the names.
+std::string EncodeColumnDefinition(std::string_view name, uint32_t max_bytes, uint16_t flags,
+                                   bool extended_metadata = false);
 
 // The whole result set. Rows shorter/longer than `columns` are padded with NULL / truncated.
 // Columns with no NULL get NOT_NULL_FLAG. `status_flags` go into the final EOF/OK (pass the
 // session's SERVER_STATUS_IN_TRANS / AUTOCOMMIT). Rows of 16 MiB or more are split into several
-// packets. `first_seq` is usually 1 (the command had sequence id 0).
+// packets. `first_seq` is usually 1 (the command had sequence id 0). `mariadb_ext_caps` are the
+// negotiated MariaDB extended capabilities: CACHE_METADATA adds the "metadata follows" byte after
+// the column count, EXTENDED_METADATA the extended-type-info length in each column definition
+// (libmariadb clients such as the mariadb CLI negotiate both and reject result sets without them).
 EncodedResponse EncodeTextResultSet(const std::vector<std::string>& columns,
                                     const std::vector<Row>& rows, uint32_t capabilities,
                                     uint8_t first_seq,
                                     uint16_t status_flags = SERVER_STATUS_AUTOCOMMIT,
-                                    uint16_t warnings = 0);
+                                    uint16_t warnings = 0, uint32_t mariadb_ext_caps = 0);
 
 // A single OK / ERR packet with header (helpers for the proxy's own answers).
 EncodedResponse EncodeOkResponse(uint8_t seq, uint64_t affected_rows, uint16_t status_flags,

@@ -9,7 +9,8 @@
 
 namespace shadowproxy::proxy {
 
+// `mariadb_ext_caps`: the session's negotiated MariaDB extended capabilities (result-set form).
 void EncodeAnswer(const plugins::Answer& answer, uint32_t client_capabilities,
-                  uint16_t status_flags, std::string* out);
+                  uint16_t status_flags, std::string* out, uint32_t mariadb_ext_caps = 0);
 
 }  // namespace shadowproxy::proxy

@@ -675,7 +675,7 @@ void Session::OnPluginAnswer(plugins::Answer answer) {
     return;
   }
   std::string out;
-  EncodeAnswer(answer, client_caps_, status_flags_, &out);
+  EncodeAnswer(answer, client_caps_, status_flags_, &out, ext_caps_);
   evbuffer_add(b2c_, out.data(), out.size());
   b_ready_ += out.size();
   ctx_->RecordCommand(p::COM_QUERY, NowNs() - Head().start_ns);

@@ -99,6 +99,27 @@ TEST(ResultSet, DeprecateEofForm) {
   EXPECT_EQ(ok->status_flags, SERVER_STATUS_AUTOCOMMIT);
 }
 
+TEST(ResultSet, MariaDbCacheAndExtendedMetadata) {
+  // libmariadb clients (the mariadb CLI) negotiate both and reject the plain form (ERROR 2027).
+  EncodedResponse plain = EncodeTextResultSet({"a"}, {{"x"}}, CLIENT_DEPRECATE_EOF, 1);
+  EncodedResponse ext =
+      EncodeTextResultSet({"a"}, {{"x"}}, CLIENT_DEPRECATE_EOF, 1, SERVER_STATUS_AUTOCOMMIT, 0,
+                          MARIADB_CLIENT_CACHE_METADATA | MARIADB_CLIENT_EXTENDED_METADATA);
+  std::vector<JoinedPayload> p = Join(plain.bytes);
+  std::vector<JoinedPayload> e = Join(ext.bytes);
+  ASSERT_EQ(e.size(), p.size());
+  EXPECT_EQ(e[0].payload, std::string("\x01\x01", 2));  // column count, metadata follows
+  EXPECT_EQ(p[0].payload, std::string("\x01", 1));
+  // The column definition gains one byte: an empty extended-type-info block before 0x0C.
+  ASSERT_EQ(e[1].payload.size(), p[1].payload.size() + 1);
+  size_t fixed = p[1].payload.find('\x0C');
+  ASSERT_NE(fixed, std::string::npos);
+  EXPECT_EQ(e[1].payload.substr(0, fixed), p[1].payload.substr(0, fixed));
+  EXPECT_EQ(e[1].payload[fixed], '\0');
+  EXPECT_EQ(e[1].payload.substr(fixed + 1), p[1].payload.substr(fixed));
+  EXPECT_EQ(e[2].payload, p[2].payload);  // rows are unchanged
+}
+
 TEST(ResultSet, ShortRowsArePaddedWithNull) {
   EncodedResponse r = EncodeTextResultSet({"a", "b"}, {{"x"}}, CLIENT_DEPRECATE_EOF, 1);
   std::vector<JoinedPayload> p = Join(r.bytes);
