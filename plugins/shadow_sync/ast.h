@@ -15,7 +15,9 @@
 namespace shadowproxy::shadow_sync {
 
 using Id = uint64_t;  // analysis and task ids
-using TimePoint = std::chrono::system_clock::time_point;
+// Millisecond precision, not system_clock's nanoseconds: those overflow after the year 2262,
+// and EXECUTE AT / created_at accept any year up to 9999.
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
 
 // [DATABASE db] {ALL TABLES | TABLES t1 [, t2 ...]}
 struct TableSelection {

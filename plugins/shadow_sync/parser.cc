@@ -514,11 +514,12 @@ std::optional<TimePoint> ParseLocalTime(std::string_view s, bool allow_date_only
   tm.tm_isdst = -1;  // let the time zone decide
   const std::time_t t = std::mktime(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(t);
+  return TimePoint(std::chrono::seconds(t));
 }
 
 std::string FormatLocalTime(TimePoint time) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(time);
+  const std::time_t t = static_cast<std::time_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count());
   std::tm tm{};
   localtime_r(&t, &tm);
   char buf[32];
@@ -527,3 +528,8 @@ std::string FormatLocalTime(TimePoint time) {
 }
 
 }  // namespace shadowproxy::shadow_sync
+
+#undef SP_RETURN_IF_ERROR
+#undef SP_ASSIGN_OR_RETURN
+#undef SP_CONCAT
+#undef SP_CONCAT_INNER

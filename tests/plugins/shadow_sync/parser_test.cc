@@ -148,6 +148,8 @@ std::vector<Good> GoodCases() {
        SubmitStmt{4, Opts(kManual, kContinue, "x")}},
       {"shadow sync submit 4 on error continue execute at \"2030-12-31 23:59:59\" comment \"\"",
        SubmitStmt{4, At("2030-12-31 23:59:59", kContinue, "")}},
+      {"SHADOW SYNC SUBMIT 4 EXECUTE AT '9999-12-31 23:59:59'",
+       SubmitStmt{4, At("9999-12-31 23:59:59")}},
       {"SHADOW SYNC SUBMIT 4 EXECUTE AT '2028-02-29 00:00:00'",
        SubmitStmt{4, At("2028-02-29 00:00:00")}},
       {"SHADOW SYNC SUBMIT 4 COMMENT 'a\\nb\\tc\\0d\\\\e\\'f\\\"g\\Zh\\ri\\bj\\qk'",
@@ -600,6 +602,11 @@ TEST(Parser, LocalTimeHelpers) {
   EXPECT_FALSE(ParseLocalTime("2030-07-15 08:00:60").has_value());
   EXPECT_FALSE(ParseLocalTime("1969-12-31 23:59:59").has_value());
   EXPECT_TRUE(ParseLocalTime("2000-02-29 00:00:00").has_value());
+  for (const char* far : {"2999-01-01 00:00:00", "9999-12-31 23:59:59", "1970-01-02 00:00:00"}) {
+    auto f = ParseLocalTime(far);
+    ASSERT_TRUE(f.has_value()) << far;
+    EXPECT_EQ(FormatLocalTime(*f), far);
+  }
   EXPECT_FALSE(ParseLocalTime("1900-02-29 00:00:00").has_value());
 }
 
