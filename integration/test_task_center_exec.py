@@ -10,8 +10,10 @@ import time
 
 import pytest
 
-from test_task_center_support import (StoryStack, error_of, local_time, normalized_create,
-                                      query, task_info, task_logs, task_sql, wait_status)
+from harness import free_port
+from test_task_center_support import (META_DB, StoryStack, connect, error_of, local_time,
+                                      normalized_create, query, task_info, task_logs, task_sql,
+                                      wait_status)
 
 BIG_ROWS = 2_000_000
 FINAL = ("EXECUTION_SUCCEEDED", "EXECUTION_SUCCEEDED_WITH_ERRORS", "EXECUTION_FAILED",
@@ -173,6 +175,37 @@ def test_sigkill_during_a_long_alter_then_restart(stack, big_db):
     assert wait_status(dev, t["task_id"], FINAL)["status"] == "EXECUTION_SUCCEEDED"
     assert same(stack, db, "b_after", "b_after_shadow")
     dev.close()
+
+
+def test_abort_through_another_proxy_kills_the_alter(stack, big_db):
+    """Two proxies on one metadb: the ABORT is sent to the proxy that is NOT running the task;
+    the executing proxy sees it and kills its ALTER."""
+    db = big_db
+    other_port = free_port()
+    other = stack.start_proxy(other_port)
+    conns = {stack.port: stack.connect("dev", db), other_port: connect(other_port, "dev", db)}
+    t = create_task(conns[stack.port], "SHADOW SYNC CREATE TASK TABLES a_big")
+    tid = t["task_id"]
+    wait_alter_running(stack, conns[stack.port], tid, "a_big_shadow")
+    owner = root_value(stack, f"SELECT owner FROM {META_DB}.tasks WHERE id = {int(tid)}")
+    runner = [p for p in conns if f":{p}#" in (owner or "")]
+    assert len(runner) == 1, f"owner {owner!r} names neither proxy"
+    bystander = other_port if runner[0] == stack.port else stack.port
+    started = time.time()
+    assert query(conns[bystander], f"SHADOW SYNC ABORT {tid}")[1][0] == (tid, "CANCELLED")
+    while running_alters(stack, "a_big_shadow") and time.time() - started < 30:
+        time.sleep(0.1)
+    killed_after = time.time() - started
+    assert not running_alters(stack, "a_big_shadow")
+    assert killed_after < 5.0, f"the ALTER ran on for {killed_after:.1f}s after ABORT"
+    time.sleep(1.0)
+    assert task_info(conns[runner[0]], tid)["status"] == "CANCELLED"
+    assert root_value(stack, "SELECT data_type FROM information_schema.columns WHERE "
+                             "table_schema='dev_big' AND table_name='a_big_shadow' "
+                             "AND column_name='v'") == "int"
+    for c in conns.values():
+        c.close()
+    other.stop()
 
 
 def prepare_dup(stack, db):
