@@ -16,8 +16,9 @@ std::optional<E> ParseEnum(std::string_view text, const E (&values)[N]) {
 }  // namespace
 
 std::string FormatTime(TimePoint t, bool millis) {
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-  std::time_t tt = Clock::to_time_t(secs);
+  auto secs = std::chrono::floor<std::chrono::seconds>(t);
+  // Not Clock::to_time_t: that goes through nanoseconds, which overflow after 2262.
+  std::time_t tt = static_cast<std::time_t>(secs.time_since_epoch().count());
   std::tm tm{};
   localtime_r(&tt, &tm);
   char buf[40];
@@ -63,8 +64,8 @@ std::optional<TimePoint> ParseTime(std::string_view text) {
   std::tm check = tm;
   std::time_t tt = std::mktime(&tm);
   if (tt == -1 || tm.tm_mday != check.tm_mday || tm.tm_mon != check.tm_mon) return std::nullopt;
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::from_time_t(tt)) +
-         std::chrono::milliseconds(ms);
+  // Not Clock::from_time_t: nanoseconds overflow after 2262 (EXECUTE AT '2999-...').
+  return TimePoint(std::chrono::seconds(tt)) + std::chrono::milliseconds(ms);
 }
 
 const char* ToString(TaskStatus s) {

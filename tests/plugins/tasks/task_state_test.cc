@@ -326,6 +326,16 @@ TEST(ModelTest, TimeFormatAndParse) {
     EXPECT_FALSE(ParseTime(bad)) << bad;
 }
 
+TEST(ModelTest, TimesPast2262RoundTrip) {
+  // system_clock's nanoseconds overflow in 2262; task times must not.
+  for (const char* text : {"2999-01-01 00:00:00", "9999-12-31 23:59:59", "2262-04-12 00:00:00"}) {
+    auto t = ParseTime(text);
+    ASSERT_TRUE(t) << text;
+    EXPECT_GT(*t, *ParseTime("2026-01-01 00:00:00")) << text;
+    EXPECT_EQ(FormatTime(*t), text);
+  }
+}
+
 TEST(ModelTest, ListAndNodeEncodingRoundTrip) {
   std::vector<std::string> items{"", "a:b", "12:x", std::string("nul\0byte", 8), "`;'\""};
   auto back = DecodeList(EncodeList(items));
