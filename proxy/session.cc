@@ -327,9 +327,17 @@ bool Session::OnClientCommand(const uint8_t* payload, size_t have, uint32_t leng
   uint8_t cmd = payload[0];
   *need = 0;
   switch (cmd) {
-    case p::COM_QUIT:
+    case p::COM_QUIT: {
+      // Tell the backend too (else it counts an aborted connection), best effort.
+      FlushToBackend();
+      if (!closed_ && bfd_ >= 0 && c_ready_ == 0) {
+        static const char kQuit[] = {1, 0, 0, 0, p::COM_QUIT};
+        ssize_t n = send(bfd_, kQuit, sizeof(kQuit), MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)n;
+      }
       Close("client quit", false);
       return false;
+    }
     case p::COM_QUERY:
     case p::COM_STMT_PREPARE: {
       bool qattr = cmd == p::COM_QUERY && (client_caps_ & p::CLIENT_QUERY_ATTRIBUTES);
