@@ -23,7 +23,7 @@ FINAL = ("EXECUTION_SUCCEEDED", "EXECUTION_SUCCEEDED_WITH_ERRORS", "EXECUTION_FA
 @pytest.fixture(scope="module")
 def stack():
     tmp = tempfile.mkdtemp(prefix="sp-story-tmp-")  # private tmpdir for INSERT ... SELECT
-    s = StoryStack(backend_args=(f"--tmpdir={tmp}",), metrics=False)
+    s = StoryStack(backend_args=(f"--tmpdir={tmp}",), metrics=False, shutdown_grace="1s")
     yield s
     s.stop()
     shutil.rmtree(tmp, ignore_errors=True)
@@ -75,9 +75,10 @@ def big_db(stack):
     ALTER must copy the table; b_after needs a later statement."""
     db = "dev_big"
     run_root(stack, db,
-             "CREATE TABLE a_big (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL, w INT NOT NULL)",
+             "CREATE TABLE a_big (id INT NOT NULL PRIMARY KEY, v BIGINT NOT NULL, w INT NOT NULL, "
+             "KEY k_w (w))",
              "CREATE TABLE a_big_shadow (id INT NOT NULL PRIMARY KEY, v INT NOT NULL, "
-             "w INT NOT NULL)",
+             "w INT NOT NULL, KEY k_w (w))",
              f"INSERT INTO a_big_shadow SELECT seq, seq, seq FROM seq_1_to_{BIG_ROWS}",
              "CREATE TABLE b_after (id INT NOT NULL PRIMARY KEY, v INT, x INT)",
              "CREATE TABLE b_after_shadow (id INT NOT NULL PRIMARY KEY, v INT)")
@@ -114,7 +115,7 @@ def test_abort_kills_a_long_alter_and_nothing_after_it_runs(stack, big_db):
 
     wait_alter_running(stack, dev, tid, "a_big_shadow")
     assert task_info(dev, tid)["status"] == "EXECUTING"
-    time.sleep(1.0)
+    time.sleep(0.3)
 
     started = time.time()
     cols, rows = query(dev, f"SHADOW SYNC ABORT {tid}")
@@ -206,6 +207,32 @@ def test_abort_through_another_proxy_kills_the_alter(stack, big_db):
     for c in conns.values():
         c.close()
     other.stop()
+
+
+def test_sigterm_during_a_long_alter_is_bounded_and_persisted(stack, big_db):
+    """SIGTERM while a task's ALTER runs: the proxy exits 0 within shutdown_grace (1s) plus a
+    margin, the task is EXECUTION_FAILED with an ERROR line (not left EXECUTING), and the ALTER
+    does not keep running on the server."""
+    db = big_db
+    dev = stack.connect("dev", db)
+    t = create_task(dev, "SHADOW SYNC CREATE TASK TABLES a_big")
+    tid = t["task_id"]
+    wait_alter_running(stack, dev, tid, "a_big_shadow")
+    dev.close()
+    started = time.time()
+    assert stack.proxy.stop(timeout=30) == 0
+    took = time.time() - started
+    assert took < 6.0, f"shutdown took {took:.1f}s with shutdown_grace 1s"
+    time.sleep(1.0)
+    assert not running_alters(stack, "a_big_shadow"), "the ALTER outlived the proxy"
+    status = root_value(stack, f"SELECT status FROM {META_DB}.tasks WHERE id = {int(tid)}")
+    assert status == "EXECUTION_FAILED", status  # durable before the exit
+
+    stack.proxy = stack.start_proxy(stack.port, stack.metrics_port)
+    dev = stack.connect("dev", db)
+    assert task_info(dev, tid)["status"] == "EXECUTION_FAILED"
+    assert any(r["level"] == "ERROR" for r in task_logs(dev, tid, " ALERT")), task_logs(dev, tid)
+    dev.close()
 
 
 def prepare_dup(stack, db):

@@ -23,7 +23,8 @@ ROLES = {"dev": "developer", "dba": "dba", "boss": "manager", "admin": "admin",
 META_DB = "shadowproxy_meta"
 
 
-def story_config(backend, port, metrics_port=0, metadb_backend=None, extra_shadow_sync=""):
+def story_config(backend, port, metrics_port=0, metadb_backend=None, extra_shadow_sync="",
+                 shutdown_grace="5s"):
     """The config of the story: users with proxy-checked passwords, a two-node process for
     prod_*, an auto-approved sandbox for dev_*, a one-node dba process for everything else."""
     users = "".join(f"  - {{name: {u}, password: {p}, roles: [{ROLES[u]}]}}\n"
@@ -36,7 +37,8 @@ def story_config(backend, port, metrics_port=0, metadb_backend=None, extra_shado
                      f"    admin_user: root\n    admin_password: \"\"\n    connect_timeout: 2s\n")
         metadb = "metadb:\n  cluster: meta\n  database: shadowproxy_meta\n"
     return (
-        f"listen:\n  address: 127.0.0.1\n  port: {port}\n  threads: 2\n  shutdown_grace: 5s\n"
+        f"listen:\n  address: 127.0.0.1\n  port: {port}\n  threads: 2\n"
+        f"  shutdown_grace: {shutdown_grace}\n"
         f"clusters:\n{clusters}"
         f"users:\n{users}"
         f"{metadb}"
@@ -72,7 +74,7 @@ def make_accounts(backend):
 class StoryStack:
     """A MariaDB backend with the story accounts and one proxy with the story config."""
 
-    def __init__(self, backend_args=(), metrics=True, extra_shadow_sync=""):
+    def __init__(self, backend_args=(), metrics=True, extra_shadow_sync="", shutdown_grace="5s"):
         self.backend = Backend(extra_args=backend_args)
         self.proxies = []
         try:
@@ -80,14 +82,15 @@ class StoryStack:
             self.port = free_port()
             self.metrics_port = free_port() if metrics else 0
             self.extra = extra_shadow_sync
+            self.grace = shutdown_grace
             self.proxy = self.start_proxy(self.port, self.metrics_port)
         except BaseException:
             self.stop()
             raise
 
     def start_proxy(self, port, metrics_port=0):
-        p = Proxy(story_config(self.backend, port, metrics_port,
-                               extra_shadow_sync=self.extra), port=port)
+        p = Proxy(story_config(self.backend, port, metrics_port, extra_shadow_sync=self.extra,
+                               shutdown_grace=self.grace), port=port)
         self.proxies.append(p)
         return p
 
