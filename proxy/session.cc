@@ -35,13 +35,16 @@ constexpr size_t kQuickPeek = 64;   // bytes of a COM_QUERY looked at first
 constexpr size_t kLongPeek = 4096;  // ... when the first bytes are white space / comments
 constexpr size_t kMaxLocalQuery = 1 << 20;
 
-// Copies up to n bytes at `offset` of buf into out; returns how many.
+}  // namespace
+
 size_t PeekAt(evbuffer* buf, size_t offset, uint8_t* out, size_t n) {
   evbuffer_ptr pos;
   if (evbuffer_ptr_set(buf, &pos, offset, EVBUFFER_PTR_SET) != 0) return 0;
   ev_ssize_t got = evbuffer_copyout_from(buf, &pos, out, n);
   return got < 0 ? 0 : static_cast<size_t>(got);
 }
+
+namespace {
 
 bool IsIdentChar(uint8_t c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
 
@@ -503,106 +506,6 @@ void Session::ParseBackend() {
   }
 }
 
-// Replaces the client packet being parsed (at c_ready_, `length` payload bytes) with
-// `replacement` (whole packets; may be empty).
-void Session::ReplaceCurrentPacket(uint32_t length, std::string_view replacement) {
-  evbuffer* front = evbuffer_new();
-  evbuffer_remove_buffer(c2b_, front, c_ready_);
-  evbuffer_drain(c2b_, p::kHeaderSize + length);
-  if (!replacement.empty()) evbuffer_prepend(c2b_, replacement.data(), replacement.size());
-  evbuffer_prepend_buffer(c2b_, front);
-  evbuffer_free(front);
-}
-
-// The current command (already taken out of the stream) gets `err_payload` from the proxy, in
-// order with the responses still outstanding.
-void Session::AnswerLocally(uint8_t command, std::string err_payload) {
-  local_query_ = std::make_unique<std::string>(std::move(err_payload));
-  held_ = true;
-  Push(command, Kind::kLocalErr, false);
-  if (PendingCount() == 1) RunLocalHead();
-}
-
-// COM_CHANGE_USER (SPEC.md §3: authenticated as at connect). Configured users with a password are
-// verified by the proxy against the connection's scramble and logged in to the backend with
-// their backend credentials; everyone else is relayed and authenticated by the backend.
-bool Session::ChangeUser(p::ChangeUser cu, uint32_t length) {
-  const UserConfig* target = config_->FindUser(cu.username);
-  auto deny = [&](std::string message) {
-    ReplaceCurrentPacket(length, {});
-    AnswerLocally(p::COM_CHANGE_USER, p::EncodeErr(1045, "28000", message));
-    log::Warn("relay", "session ", connection_id_, ": COM_CHANGE_USER to '", cu.username,
-              "' refused: ", message);
-    return false;
-  };
-  std::string denied = "Access denied for user '" + cu.username + "'@'" + peer_host_ +
-                       "' (using password: " + (cu.auth_response.empty() ? "NO" : "YES") + ")";
-  if (target && target->has_password) {
-    if (!cu.auth_plugin_name.empty() && cu.auth_plugin_name != p::kNativePasswordPlugin)
-      return deny("Access denied for user '" + cu.username +
-                  "': COM_CHANGE_USER through the proxy needs mysql_native_password");
-    std::string stage2 = p::Stage2FromPassword(target->password);
-    if (!target->password_hash.empty()) {
-      auto h = p::ParsePasswordHash(target->password_hash);
-      stage2 = h.ok() ? h.value() : std::string(p::kSha1Length, '\0');
-    }
-    std::string_view scramble(scramble_.data(), scramble_.size());
-    if (!p::VerifyNativeScramble(cu.auth_response, scramble, stage2)) return deny(denied);
-    if (!cluster_ || target->cluster != cluster_->name)
-      return deny("Access denied for user '" + cu.username + "': it belongs to cluster '" +
-                  target->cluster + "', this connection to '" + (cluster_ ? cluster_->name : "") +
-                  "'");
-    p::ChangeUser mine = cu;
-    mine.username = target->backend_user.empty() ? target->name : target->backend_user;
-    mine.auth_response =
-        p::NativeScramble(target->backend_password,
-                          std::string_view(backend_scramble_.data(), backend_scramble_.size()));
-    mine.auth_plugin_name = std::string(p::kNativePasswordPlugin);
-    std::string packet = FramePacket(0, p::EncodeChangeUser(mine, client_caps_));
-    log::Debug("relay", "session ", connection_id_, ": COM_CHANGE_USER to '", cu.username,
-               "' verified by the proxy; backend user '", mine.username, "'");
-    ReplaceCurrentPacket(length, packet);
-    length = static_cast<uint32_t>(packet.size() - p::kHeaderSize);
-  } else if (!config_->listen.passthrough_auth) {
-    return deny(denied);
-  }
-  // Tracked even when another change is pending: the newest one wins.
-  tracked_ = std::make_unique<Tracked>(Tracked{cu.username, cu.database});
-  bool track = true;
-  // The backend may answer with an auth switch: the client's next packets are auth data.
-  cmode_ = ClientMode::kData;
-  Push(p::COM_CHANGE_USER, Kind::kRelay, track);
-  if (target && target->has_password) pending_.back().track |= kTrackProxyAuth;
-  c_stream_override_ = p::kHeaderSize + length;
-  return true;
-}
-
-void Session::AnswerBackendAuthSwitch(uint8_t seq, uint32_t length) {
-  std::string payload(length, '\0');
-  PeekAt(b2c_, b_ready_ + p::kHeaderSize, reinterpret_cast<uint8_t*>(payload.data()), length);
-  evbuffer* front = evbuffer_new();  // cut the packet out of the backend stream
-  evbuffer_remove_buffer(b2c_, front, b_ready_);
-  evbuffer_drain(b2c_, p::kHeaderSize + length);
-  evbuffer_prepend_buffer(b2c_, front);
-  evbuffer_free(front);
-  auto sw = p::DecodeAuthSwitchRequest(p::AsBytes(payload));
-  const UserConfig* target = tracked_ ? config_->FindUser(tracked_->user) : nullptr;
-  if (!sw.ok() || sw->plugin != p::kNativePasswordPlugin || !target) {
-    BackendLost("backend asked for an unsupported auth exchange during COM_CHANGE_USER");
-    return;
-  }
-  std::string reply = FramePacket(
-      static_cast<uint8_t>(seq + 1),
-      p::NativeScramble(target->backend_password, sw->data.substr(0, p::kScrambleLength)));
-  evbuffer* ahead = evbuffer_new();  // our packet goes after what is already due to the backend
-  evbuffer_remove_buffer(c2b_, ahead, c_ready_);
-  evbuffer_prepend(c2b_, reply.data(), reply.size());
-  evbuffer_prepend_buffer(c2b_, ahead);
-  evbuffer_free(ahead);
-  c_ready_ += reply.size();
-  FlushToBackend();
-}
-
 void Session::CompleteHead() {
   Pending done = Head();
   ++pending_head_;
@@ -636,72 +539,6 @@ void Session::CompleteHead() {
     tracker_.Start(Head().command, client_caps_, ext_caps_);
   else
     RunLocalHead();
-}
-
-// The head of the queue is answered by the proxy itself.
-void Session::RunLocalHead() {
-  Pending& head = Head();
-  if (head.kind == Kind::kLocalErr) {  // local_query_ holds the ERR payload
-    std::string out = FramePacket(1, *local_query_);
-    evbuffer_add(b2c_, out.data(), out.size());
-    b_ready_ += out.size();
-    local_query_.reset();
-    ctx_->RecordCommand(head.command, 0);
-    ++pending_head_;
-    held_ = false;
-    if (PendingCount() == 0) {
-      pending_.clear();
-      pending_head_ = 0;
-    }
-    return;  // the caller goes on parsing / flushing
-  }
-  plugins::SessionContext sc;
-  sc.user = user_;
-  if (user_cfg_) sc.roles = user_cfg_->roles;
-  sc.cluster = cluster_ ? cluster_->name : "";
-  sc.database = database_;
-  sc.client_host = peer_host_;
-  sc.connection_id = connection_id_;
-  std::string query = std::move(*local_query_);
-  local_query_.reset();
-  plugin_running_ = true;
-  Server* server = ctx_->server();
-  ++server->plugin_jobs;
-  EventLoop* loop = &ctx_->loop();
-  plugins::StatementPlugin* plugin = server->plugin();
-  server->workers().Submit([this, loop, plugin, sc = std::move(sc), query = std::move(query)] {
-    plugins::Answer answer = plugin->Handle(sc, query);
-    loop->Post([this, answer = std::move(answer)]() mutable { OnPluginAnswer(std::move(answer)); });
-  });
-}
-
-void Session::OnPluginAnswer(plugins::Answer answer) {
-  plugin_running_ = false;
-  --ctx_->server()->plugin_jobs;
-  if (closed_) {
-    delete this;
-    return;
-  }
-  std::string out;
-  EncodeAnswer(answer, client_caps_, status_flags_, &out, ext_caps_);
-  evbuffer_add(b2c_, out.data(), out.size());
-  b_ready_ += out.size();
-  ctx_->RecordCommand(p::COM_QUERY, NowNs() - Head().start_ns);
-  ++pending_head_;
-  held_ = false;
-  if (PendingCount() == 0) {
-    pending_.clear();
-    pending_head_ = 0;
-    if (draining_) {
-      close_reason_ = "shutting down";
-      close_after_flush_ = true;
-    }
-  }
-  FlushToClient();
-  if (closed_) return;
-  ParseClient();
-  FlushToBackend();
-  FlushToClient();
 }
 
 std::string Session::BackendName() const {

@@ -33,6 +33,9 @@ struct Handshake {
   bool got_greeting = false;
 };
 
+// Copies up to n bytes at `offset` of buf into out; returns how many.
+size_t PeekAt(evbuffer* buf, size_t offset, uint8_t* out, size_t n);
+
 // For unit tests: the USE statement recogniser of the relay.
 bool ParseUseForTest(std::string_view text, std::string* db);
 
