@@ -168,7 +168,7 @@ class Loader {
       return false;
     }
     for (auto it = f.node.begin(); it != f.node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      YAML::Node key = it->first;  // a copy: the iterator yields a temporary pair
       int line = LineOf(key, f.line);
       if (!key.IsScalar()) {
         Fail(line, f.path, "keys must be plain words, got " + Describe(key));
