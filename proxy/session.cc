@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "base/log.h"
@@ -180,7 +181,12 @@ void Session::OnClientRead(evutil_socket_t, short, void* arg) {
   ssize_t n = s->ReadInto(s->c2b_, s->cfd_);
   if (n == -1) return;
   if (n <= 0) {
-    s->Close(n == 0 ? "client closed the connection" : "client read error", false);
+    // EOF in the middle of a packet is a protocol violation (WARN); between packets it is not.
+    bool partial = s->c_stream_ > 0 || evbuffer_get_length(s->c2b_) > s->c_ready_;
+    if (n == 0 && partial)
+      s->Close("client closed the connection in the middle of a packet", true);
+    else
+      s->Close(n == 0 ? "client closed the connection" : "client read error", false);
     return;
   }
   s->ctx_->stats().bytes_c2b += static_cast<uint64_t>(n);
@@ -437,6 +443,13 @@ bool Session::OnClientCommand(const uint8_t* payload, size_t have, uint32_t leng
       return ChangeUser(std::move(cu.value()), length);
     }
     default:
+      if (p::CommandName(cmd) == "unknown") {
+        // The relay could not tell where the backend's answer ends: a protocol violation.
+        char hex[8];
+        std::snprintf(hex, sizeof(hex), "0x%02X", cmd);
+        Close(std::string("protocol violation: unknown command byte ") + hex, true);
+        return false;
+      }
       if (p::ExpectsResponse(cmd))
         Push(cmd, Kind::kRelay, false);
       else

@@ -133,6 +133,9 @@ void Session::HandshakeBackendInput() {
       hs_->auth.OnBackendPacket(seq, Bytes(payload));
     }
     PumpAuth();
+    // Client bytes that arrived before the machine could take them (e.g. sent before the
+    // greeting) are looked at now, or nothing would ever wake us for them.
+    if (!closed_ && hs_ && evbuffer_get_length(c2b_) > 0) HandshakeClientInput();
   }
 }
 
