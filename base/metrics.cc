@@ -16,42 +16,6 @@ using prometheus::Family;
 using prometheus::Gauge;
 using prometheus::Histogram;
 
-constexpr const char* kCommandNames[] = {
-    "sleep",
-    "quit",
-    "init_db",
-    "query",
-    "field_list",
-    "create_db",
-    "drop_db",
-    "refresh",
-    "shutdown",
-    "statistics",
-    "process_info",
-    "connect",
-    "process_kill",
-    "debug",
-    "ping",
-    "time",
-    "delayed_insert",
-    "change_user",
-    "binlog_dump",
-    "table_dump",
-    "connect_out",
-    "register_slave",
-    "stmt_prepare",
-    "stmt_execute",
-    "stmt_send_long_data",
-    "stmt_close",
-    "stmt_reset",
-    "set_option",
-    "stmt_fetch",
-    "daemon",
-    "binlog_dump_gtid",
-    "reset_connection",
-};
-constexpr size_t kKnownCommands = sizeof(kCommandNames) / sizeof(kCommandNames[0]);
-
 struct Metrics {
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
 
@@ -155,10 +119,6 @@ const prometheus::Histogram::BucketBoundaries& AnalysisBuckets() {
   return b;
 }
 
-const char* CommandName(uint8_t command_byte) {
-  return command_byte < kKnownCommands ? kCommandNames[command_byte] : "other";
-}
-
 prometheus::Gauge& ClientConnections() { return M().client_connections.Add({}); }
 
 prometheus::Counter& ClientConnectionsTotal(std::string_view result) {
@@ -168,11 +128,11 @@ prometheus::Counter& ClientConnectionsTotal(std::string_view result) {
 prometheus::Counter& CommandsTotal(std::string_view command) {
   return M().commands_total.Add({{"command", std::string(command)}});
 }
-prometheus::Counter& CommandsTotal(uint8_t command_byte) {
+prometheus::Counter& CommandsTotal(uint8_t command_byte, std::string_view name) {
   auto& slot = M().commands[command_byte];
   Counter* c = slot.load(std::memory_order_acquire);
   if (c == nullptr) {
-    c = &CommandsTotal(CommandName(command_byte));  // Add() returns the existing series if any
+    c = &CommandsTotal(name);  // Add() returns the existing series if any
     slot.store(c, std::memory_order_release);
   }
   return *c;
@@ -181,11 +141,11 @@ prometheus::Counter& CommandsTotal(uint8_t command_byte) {
 prometheus::Histogram& CommandDuration(std::string_view command) {
   return M().command_duration.Add({{"command", std::string(command)}}, CommandBuckets());
 }
-prometheus::Histogram& CommandDuration(uint8_t command_byte) {
+prometheus::Histogram& CommandDuration(uint8_t command_byte, std::string_view name) {
   auto& slot = M().durations[command_byte];
   Histogram* h = slot.load(std::memory_order_acquire);
   if (h == nullptr) {
-    h = &CommandDuration(CommandName(command_byte));
+    h = &CommandDuration(name);
     slot.store(h, std::memory_order_release);
   }
   return *h;

@@ -23,19 +23,18 @@ const prometheus::Histogram::BucketBoundaries& CommandBuckets();   // 100µs .. 
 const prometheus::Histogram::BucketBoundaries& DdlBuckets();       // 10ms .. 1h
 const prometheus::Histogram::BucketBoundaries& AnalysisBuckets();  // 10ms .. 10min
 
-// The `command` label for a MySQL command byte: "query", "stmt_execute", ...; "other" if unknown.
-const char* CommandName(uint8_t command_byte);
-
 // shadowproxy_client_connections (gauge): client sessions open now.
 prometheus::Gauge& ClientConnections();
 // shadowproxy_client_connections_total{result="accepted"|"auth_failed"|"rejected"}.
 prometheus::Counter& ClientConnectionsTotal(std::string_view result);
-// shadowproxy_commands_total{command}; the byte overload is a lock-free table lookup.
+// shadowproxy_commands_total{command}. The byte overload caches the series per command byte
+// (a lock-free table lookup after the first call); `name` is the label for that byte
+// (protocol::CommandName), used on the first call only.
 prometheus::Counter& CommandsTotal(std::string_view command);
-prometheus::Counter& CommandsTotal(uint8_t command_byte);
+prometheus::Counter& CommandsTotal(uint8_t command_byte, std::string_view name);
 // shadowproxy_command_duration_seconds{command}.
 prometheus::Histogram& CommandDuration(std::string_view command);
-prometheus::Histogram& CommandDuration(uint8_t command_byte);
+prometheus::Histogram& CommandDuration(uint8_t command_byte, std::string_view name);
 // shadowproxy_backend_connections{cluster,server} (gauge).
 prometheus::Gauge& BackendConnections(std::string_view cluster, std::string_view server);
 // shadowproxy_backend_errors_total{cluster,server}.

@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "protocol/command.h"
 #include "protocol/packets.h"
 #include "proxy/auth.h"
 #include "proxy/fallback_plugin.h"
@@ -77,8 +78,9 @@ void LoopContext::FlushStats() {
     auto& c = stats_.commands[cmd];
     if (c.count == 0) continue;
     auto byte = static_cast<uint8_t>(cmd);
-    metrics::CommandsTotal(byte).Increment(static_cast<double>(c.count));
-    metrics::CommandDuration(byte).ObserveMultiple(c.buckets, c.sum);
+    std::string_view name = protocol::CommandName(byte);
+    metrics::CommandsTotal(byte, name).Increment(static_cast<double>(c.count));
+    metrics::CommandDuration(byte, name).ObserveMultiple(c.buckets, c.sum);
     c.count = 0;
     c.sum = 0;
     std::fill(c.buckets.begin(), c.buckets.end(), 0.0);

@@ -24,21 +24,11 @@ bool HasLine(const std::string& text, const std::string& line) {
   return false;
 }
 
-TEST(MetricsTest, CommandNames) {
-  EXPECT_STREQ(CommandName(0x03), "query");
-  EXPECT_STREQ(CommandName(0x17), "stmt_execute");
-  EXPECT_STREQ(CommandName(0x16), "stmt_prepare");
-  EXPECT_STREQ(CommandName(0x0e), "ping");
-  EXPECT_STREQ(CommandName(0x11), "change_user");
-  EXPECT_STREQ(CommandName(0x1f), "reset_connection");
-  EXPECT_STREQ(CommandName(0xfe), "other");
-}
-
 TEST(MetricsTest, EveryFamilyHasItsNameAndType) {
   ClientConnections().Increment();
   ClientConnectionsTotal("accepted").Increment();
-  CommandsTotal(uint8_t{0x03}).Increment();
-  CommandDuration(uint8_t{0x03}).Observe(0.002);
+  CommandsTotal(uint8_t{0x03}, "query").Increment();
+  CommandDuration(uint8_t{0x03}, "query").Observe(0.002);
   BackendConnections("local", "127.0.0.1:3306").Set(2);
   BackendErrorsTotal("local", "127.0.0.1:3306").Increment();
   BytesClientToBackend().Increment(100);
@@ -98,14 +88,14 @@ TEST(MetricsTest, EveryFamilyHasItsNameAndType) {
 }
 
 TEST(MetricsTest, AccessorsReturnTheSameSeries) {
-  EXPECT_EQ(&CommandsTotal(uint8_t{0x17}), &CommandsTotal("stmt_execute"));
-  EXPECT_EQ(&CommandDuration(uint8_t{0x17}), &CommandDuration("stmt_execute"));
+  EXPECT_EQ(&CommandsTotal(uint8_t{0x17}, "stmt_execute"), &CommandsTotal("stmt_execute"));
+  EXPECT_EQ(&CommandDuration(uint8_t{0x17}, "stmt_execute"), &CommandDuration("stmt_execute"));
   EXPECT_EQ(&BackendConnections("a", "h:1"), &BackendConnections("a", "h:1"));
   EXPECT_NE(&BackendConnections("a", "h:1"), &BackendConnections("a", "h:2"));
-  // Unknown command bytes share one "other" series.
-  EXPECT_EQ(&CommandsTotal(uint8_t{0xf0}), &CommandsTotal(uint8_t{0xf1}));
+  // Bytes with the same label share one series.
+  EXPECT_EQ(&CommandsTotal(uint8_t{0xf0}, "unknown"), &CommandsTotal(uint8_t{0xf1}, "unknown"));
   double before = CommandsTotal("stmt_execute").Value();
-  CommandsTotal(uint8_t{0x17}).Increment();
+  CommandsTotal(uint8_t{0x17}, "stmt_execute").Increment();
   EXPECT_EQ(CommandsTotal("stmt_execute").Value(), before + 1);
 }
 
