@@ -3,6 +3,8 @@
 #include <errmsg.h>
 #include <mysql.h>
 
+#include "base/sql_quote.h"
+
 namespace shadowproxy::schema {
 namespace {
 
@@ -161,17 +163,7 @@ std::string MysqlConn::Escape(std::string_view text) const {
   return out;
 }
 
-std::string MysqlConn::QuoteName(std::string_view name) {
-  std::string out;
-  out.reserve(name.size() + 2);
-  out += '`';
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  out += '`';
-  return out;
-}
+std::string MysqlConn::QuoteName(std::string_view name) { return sql::QuoteIdentifier(name); }
 
 uint64_t MysqlConn::thread_id() const { return mysql_thread_id(mysql_.get()); }
 

@@ -3,46 +3,6 @@
 
 namespace shadowproxy::schema {
 
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  out += '`';
-  return out;
-}
-
-std::string QuoteString(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    switch (c) {
-      case '\0':
-        out += "\\0";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\x1a':
-        out += "\\Z";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      default:
-        out += c;
-    }
-  }
-  out += '\'';
-  return out;
-}
-
 std::string UnquoteIdent(std::string_view quoted) {
   if (quoted.size() < 2 || quoted.front() != '`' || quoted.back() != '`') {
     return std::string(quoted);

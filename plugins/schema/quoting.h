@@ -5,13 +5,15 @@
 #include <string>
 #include <string_view>
 
+#include "base/sql_quote.h"
+
 namespace shadowproxy::schema {
 
-// `name` with every backtick doubled.
-std::string QuoteIdent(std::string_view name);
+// `name` with every backtick doubled (base/sql_quote.h).
+inline std::string QuoteIdent(std::string_view name) { return sql::QuoteIdentifier(name); }
 
 // 'text' with \0, \n, \r, \Z (0x1a), \\ and \' escaped as MySQL/MariaDB print them.
-std::string QuoteString(std::string_view text);
+using sql::QuoteString;
 
 // The name inside a back-quoted identifier (`a``b` -> a`b); a bare word is returned as is.
 std::string UnquoteIdent(std::string_view quoted);

@@ -223,45 +223,6 @@ struct SqlVisitor {
 
 }  // namespace
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
-}
-
-std::string QuoteString(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    switch (c) {
-      case '\0':
-        out += "\\0";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\x1a':
-        out += "\\Z";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\'':
-        out += "\\'";
-        break;
-      default:
-        out += c;
-        break;
-    }
-  }
-  return out + "'";
-}
-
 std::string ToSql(const Statement& statement) {
   return "SHADOW SYNC " + std::visit(SqlVisitor{}, statement);
 }

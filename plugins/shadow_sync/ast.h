@@ -12,6 +12,8 @@
 #include <variant>
 #include <vector>
 
+#include "base/sql_quote.h"
+
 namespace shadowproxy::shadow_sync {
 
 using Id = uint64_t;  // analysis and task ids
@@ -191,8 +193,8 @@ std::string_view StatementKeyword(const Statement& statement);
 // back-quoted, every string single-quoted and escaped, every option spelled out. Parsing it
 // gives the same Statement back (for logs, RETRY, and test output).
 std::string ToSql(const Statement& statement);
-std::string QuoteIdentifier(std::string_view name);  // `a``b`
-std::string QuoteString(std::string_view value);     // 'it\'s'
+using sql::QuoteIdentifier;  // `a``b`
+using sql::QuoteString;      // 'it\'s'
 
 // Column names as in the task list: "task_id", "created_at", ...
 std::string_view TaskColumnName(TaskColumn column);

@@ -6,19 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "base/sql_quote.h"
 #include "plugins/tasks/sql_link.h"
 #include "plugins/tasks/task_model.h"
 
 namespace shadowproxy::tasks::sqlbuild {
 
-inline std::string QuoteName(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
-}
+inline std::string QuoteName(std::string_view name) { return sql::QuoteIdentifier(name); }
 
 inline std::string Str(const std::optional<std::string>& v) { return v.value_or(""); }
 inline int64_t Int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
