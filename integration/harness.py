@@ -40,11 +40,16 @@ class Backend:
 
     def __init__(self, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="sp-mariadb-")
-        self.port = free_port()
-        out = subprocess.run(
-            [os.path.join(SRC, "scripts", "start-backend.sh"), os.path.join(self.dir, "data"),
-             str(self.port), *extra_args],
-            check=True, capture_output=True, text=True)
+        for attempt in range(3):  # a free port can be taken by someone else before mariadbd binds
+            self.port = free_port()
+            out = subprocess.run(
+                [os.path.join(SRC, "scripts", "start-backend.sh"), os.path.join(self.dir, "data"),
+                 str(self.port), *extra_args],
+                capture_output=True, text=True)
+            if out.returncode == 0:
+                break
+            if attempt == 2:
+                raise RuntimeError(f"start-backend.sh failed ({out.returncode}):\n{out.stderr}")
         self.pid = int(out.stdout.strip().splitlines()[-1])
 
     def sql(self, statement, database=None, user="root", password=""):

@@ -6,12 +6,23 @@ set -euo pipefail
 datadir=$1; port=$2; shift 2
 mkdir -p "$datadir"
 datadir=$(cd "$datadir" && pwd)
+# A private temp dir: concurrent mariadb-install-db runs otherwise collide in /tmp.
+tmp="$datadir.tmp"
+mkdir -p "$tmp"
+export TMPDIR="$tmp"
 if [ ! -d "$datadir/mysql" ]; then
-  mariadb-install-db --no-defaults --datadir="$datadir" --user="$(id -un)" \
-    --auth-root-authentication-method=normal --skip-test-db >"$datadir.install.log" 2>&1 \
-    || { cat "$datadir.install.log" >&2; exit 1; }
+  for try in 1 2 3; do
+    if mariadb-install-db --no-defaults --datadir="$datadir" --user="$(id -un)" \
+      --auth-root-authentication-method=normal --skip-test-db >"$datadir.install.log" 2>&1; then
+      break
+    fi
+    if [ "$try" = 3 ]; then cat "$datadir.install.log" >&2; exit 1; fi
+    rm -rf "$datadir" && mkdir -p "$datadir"
+    sleep 0.$((RANDOM % 9 + 1))
+  done
 fi
 mariadbd --no-defaults --datadir="$datadir" --port="$port" --bind-address=127.0.0.1 \
+  --tmpdir="$tmp" \
   --socket="$datadir/mysqld.sock" --pid-file="$datadir/mysqld.pid" --user="$(id -un)" \
   --skip-log-bin --innodb-buffer-pool-size=256M --innodb-log-file-size=64M \
   --innodb-flush-log-at-trx-commit=2 --max-connections=2000 "$@" \
