@@ -19,20 +19,29 @@ Level GetLevel() { return static_cast<Level>(g_level.load(std::memory_order_rela
 bool ParseLevel(std::string_view text, Level* out) {
   std::string lower;
   for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "debug") *out = Level::kDebug;
-  else if (lower == "info") *out = Level::kInfo;
-  else if (lower == "warn" || lower == "warning") *out = Level::kWarn;
-  else if (lower == "error") *out = Level::kError;
-  else return false;
+  if (lower == "debug")
+    *out = Level::kDebug;
+  else if (lower == "info")
+    *out = Level::kInfo;
+  else if (lower == "warn" || lower == "warning")
+    *out = Level::kWarn;
+  else if (lower == "error")
+    *out = Level::kError;
+  else
+    return false;
   return true;
 }
 
 const char* LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "DEBUG";
-    case Level::kInfo: return "INFO";
-    case Level::kWarn: return "WARN";
-    case Level::kError: return "ERROR";
+    case Level::kDebug:
+      return "DEBUG";
+    case Level::kInfo:
+      return "INFO";
+    case Level::kWarn:
+      return "WARN";
+    case Level::kError:
+      return "ERROR";
   }
   return "?";
 }

@@ -4,6 +4,9 @@
 // Plus a MySQL 8.0 greeting written by hand from the HandshakeV10 layout (payload only).
 #pragma once
 
+// Captured bytes, laid out by hand.
+// clang-format off
+
 #include <string_view>
 
 namespace shadowproxy::protocol::golden {
@@ -39,3 +42,4 @@ inline constexpr std::string_view kMysql8Greeting(
     74);
 
 }  // namespace shadowproxy::protocol::golden
+// clang-format on

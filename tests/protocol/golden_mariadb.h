@@ -17,6 +17,9 @@
 //   of 1 then 5 rows.
 #pragma once
 
+// Captured bytes, laid out by hand.
+// clang-format off
+
 #include <string_view>
 
 namespace shadowproxy::protocol::golden {
@@ -450,3 +453,4 @@ inline constexpr std::string_view kDeprecateEofResetConnection(
     11);
 
 }  // namespace shadowproxy::protocol::golden
+// clang-format on

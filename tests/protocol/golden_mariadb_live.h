@@ -5,6 +5,9 @@
 // stored here; the synthetic tests cover them.
 #pragma once
 
+// Captured bytes, laid out by hand.
+// clang-format off
+
 #include <cstdint>
 #include <string_view>
 
@@ -331,3 +334,4 @@ inline constexpr LiveResponse kLiveResponses[] = {
 };
 
 }  // namespace shadowproxy::protocol::golden
+// clang-format on
