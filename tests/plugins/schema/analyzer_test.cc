@@ -12,28 +12,14 @@
 namespace shadowproxy::schema {
 namespace {
 
-testing::TestBackend* backend = nullptr;
-
-class BackendEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    backend = new testing::TestBackend();
-    Status s = backend->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override {
-    delete backend;
-    backend = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new BackendEnv);
+const bool kBackendRegistered = testing::RegisterSharedBackend();
 
 const Naming kSuffix{"", "_shadow"};
 
 class AnalyzerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<MysqlConn> c = backend->Connect();
+    Result<MysqlConn> c = testing::SharedBackend()->Connect();
     ASSERT_TRUE(c.ok());
     MultiResult r = c->QueryMulti(
         "DROP DATABASE IF EXISTS adb; CREATE DATABASE adb; USE adb;"
@@ -65,7 +51,7 @@ size_t Pos(const Analysis& a, const std::string& source) {
 }
 
 TEST_F(AnalyzerTest, AllTablesLeavesShadowsAndViewsOut) {
-  auto a = Analyze(backend->conn_info(), "adb", TableSelection::All(), kSuffix);
+  auto a = Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::All(), kSuffix);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_EQ(a->tables.size(), 4u);  // grand parent child lone
   EXPECT_EQ(Find(*a, "orphan_shadow"), nullptr);
@@ -94,13 +80,14 @@ TEST_F(AnalyzerTest, AllTablesLeavesShadowsAndViewsOut) {
   EXPECT_EQ(a->script.size(), total);
   EXPECT_LE(a->round_trips, 3);
 
-  ASSERT_TRUE(ExecuteScript(backend->conn_info(), "adb", a->script).ok());
+  ASSERT_TRUE(ExecuteScript(testing::SharedBackend()->conn_info(), "adb", a->script).ok());
   for (const char* t : {"grand", "parent", "child", "lone"}) {
     EXPECT_EQ(testing::StripAutoIncrement(testing::ShowCreate(*conn_, "adb", kSuffix.Apply(t))),
               testing::ExpectedShadowDdl(testing::ShowCreate(*conn_, "adb", t), kSuffix))
         << t;
   }
-  auto again = Analyze(backend->conn_info(), "adb", TableSelection::All(), kSuffix);
+  auto again =
+      Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::All(), kSuffix);
   ASSERT_TRUE(again.ok());
   for (const TableAnalysis& t : again->tables)
     EXPECT_EQ(t.result, Action::kNoAction) << t.source_table;
@@ -108,7 +95,8 @@ TEST_F(AnalyzerTest, AllTablesLeavesShadowsAndViewsOut) {
 }
 
 TEST_F(AnalyzerTest, ListReadsOnlyWhatItNeedsAndBringsParents) {
-  auto a = Analyze(backend->conn_info(), "adb", TableSelection::List({"child"}), kSuffix);
+  auto a = Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::List({"child"}),
+                   kSuffix);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   ASSERT_EQ(a->tables.size(), 3u);
   EXPECT_EQ(a->tables[0].source_table, "grand");
@@ -117,51 +105,58 @@ TEST_F(AnalyzerTest, ListReadsOnlyWhatItNeedsAndBringsParents) {
   EXPECT_TRUE(a->tables[0].added_as_parent);
   EXPECT_FALSE(a->tables[2].added_as_parent);
   EXPECT_EQ(Find(*a, "lone"), nullptr);
-  ASSERT_TRUE(ExecuteScript(backend->conn_info(), "adb", a->script).ok());
+  ASSERT_TRUE(ExecuteScript(testing::SharedBackend()->conn_info(), "adb", a->script).ok());
   EXPECT_NE(testing::ShowCreate(*conn_, "adb", "child_shadow").find("REFERENCES `parent_shadow`"),
             std::string::npos);
 }
 
 TEST_F(AnalyzerTest, PrefixNaming) {
   Naming prefix{"sh_", ""};
-  auto a = Analyze(backend->conn_info(), "adb", TableSelection::List({"lone", "grand"}), prefix);
+  auto a = Analyze(testing::SharedBackend()->conn_info(), "adb",
+                   TableSelection::List({"lone", "grand"}), prefix);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_EQ(Find(*a, "lone")->shadow_table, "sh_lone");
   EXPECT_EQ(Find(*a, "lone")->result, Action::kCreate);
-  ASSERT_TRUE(ExecuteScript(backend->conn_info(), "adb", a->script).ok());
+  ASSERT_TRUE(ExecuteScript(testing::SharedBackend()->conn_info(), "adb", a->script).ok());
   EXPECT_FALSE(testing::ShowCreate(*conn_, "adb", "sh_lone").empty());
 }
 
 TEST_F(AnalyzerTest, MissingDatabaseOrTableIs7005NamingIt) {
-  auto db = Analyze(backend->conn_info(), "nodb", TableSelection::All(), kSuffix);
+  auto db = Analyze(testing::SharedBackend()->conn_info(), "nodb", TableSelection::All(), kSuffix);
   EXPECT_EQ(db.status().code(), errc::kNotFound);
   EXPECT_NE(db.status().message().find("nodb"), std::string::npos);
-  auto t = Analyze(backend->conn_info(), "adb", TableSelection::List({"lone", "ghost"}), kSuffix);
+  auto t = Analyze(testing::SharedBackend()->conn_info(), "adb",
+                   TableSelection::List({"lone", "ghost"}), kSuffix);
   EXPECT_EQ(t.status().code(), errc::kNotFound);
   EXPECT_NE(t.status().message().find("ghost"), std::string::npos) << t.status().message();
-  auto view = Analyze(backend->conn_info(), "adb", TableSelection::List({"v"}), kSuffix);
+  auto view =
+      Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::List({"v"}), kSuffix);
   EXPECT_EQ(view.status().code(), errc::kNotFound);
 }
 
 TEST_F(AnalyzerTest, NamingErrorsAre7010NamingTheTable) {
-  auto both = Analyze(backend->conn_info(), "adb", TableSelection::All(), Naming{"a", "b"});
+  auto both = Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::All(),
+                      Naming{"a", "b"});
   EXPECT_EQ(both.status().code(), errc::kBadNaming);
-  auto bad = Analyze(backend->conn_info(), "adb", TableSelection::All(), Naming{"", "-x"});
+  auto bad = Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::All(),
+                     Naming{"", "-x"});
   EXPECT_EQ(bad.status().code(), errc::kBadNaming);
   // lone + "_shadow" is another selected source.
-  auto clash =
-      Analyze(backend->conn_info(), "adb", TableSelection::List({"lone", "lone_shadow"}), kSuffix);
+  auto clash = Analyze(testing::SharedBackend()->conn_info(), "adb",
+                       TableSelection::List({"lone", "lone_shadow"}), kSuffix);
   EXPECT_EQ(clash.status().code(), errc::kBadNaming);
   EXPECT_NE(clash.status().message().find("lone"), std::string::npos);
   // Too long a shadow name.
   std::string long_name(60, 'L');
   ASSERT_TRUE(conn_->Execute("CREATE TABLE adb." + long_name + " (a int)").ok());
-  auto too_long = Analyze(backend->conn_info(), "adb", TableSelection::List({long_name}), kSuffix);
+  auto too_long = Analyze(testing::SharedBackend()->conn_info(), "adb",
+                          TableSelection::List({long_name}), kSuffix);
   EXPECT_EQ(too_long.status().code(), errc::kBadNaming);
   EXPECT_NE(too_long.status().message().find(long_name), std::string::npos);
   // The shadow name is taken by a view.
   ASSERT_TRUE(conn_->Execute("CREATE VIEW adb.grand_shadow AS SELECT 1 AS x").ok());
-  auto view = Analyze(backend->conn_info(), "adb", TableSelection::List({"grand"}), kSuffix);
+  auto view = Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::List({"grand"}),
+                      kSuffix);
   EXPECT_EQ(view.status().code(), errc::kBadNaming);
 }
 
@@ -177,8 +172,8 @@ TEST_F(AnalyzerTest, ConcurrentAnalysesFromManyThreads) {
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&] {
       for (int k = 0; k < 5; ++k) {
-        auto a = Analyze(backend->conn_info(), "adb", TableSelection::All(), kSuffix,
-                         AnalyzeOptions{.parallelism = 2});
+        auto a = Analyze(testing::SharedBackend()->conn_info(), "adb", TableSelection::All(),
+                         kSuffix, AnalyzeOptions{.parallelism = 2});
         if (!a.ok() || a->tables.size() != 4) return;
       }
       ++good;
@@ -197,16 +192,17 @@ class ServerQuirksTest : public ::testing::Test {
   // Creates `src` and its shadow from the given DDLs, applies `mutate` to the shadow, then
   // analyses, runs, and returns "" or what went wrong.
   std::string Converge(const std::string& source_ddl, const std::string& mutate) {
-    Result<MysqlConn> c = backend->Connect();
+    Result<MysqlConn> c = testing::SharedBackend()->Connect();
     if (!c.ok()) return c.status().ToString();
     MultiResult r = c->QueryMulti(
         "DROP DATABASE IF EXISTS qdb; CREATE DATABASE qdb; USE qdb;" + source_ddl + ";" +
         testing::ExpectedShadowDdl("CREATE TABLE `src`" + source_ddl.substr(16), kSuffix) + ";" +
         mutate);
     if (!r.error.ok()) return "setup: " + r.error.ToString();
-    auto a = Analyze(backend->conn_info(), "qdb", TableSelection::List({"src"}), kSuffix);
+    auto a = Analyze(testing::SharedBackend()->conn_info(), "qdb", TableSelection::List({"src"}),
+                     kSuffix);
     if (!a.ok()) return "analysis: " + a.status().ToString();
-    Status run = ExecuteScript(backend->conn_info(), "qdb", a->script);
+    Status run = ExecuteScript(testing::SharedBackend()->conn_info(), "qdb", a->script);
     if (!run.ok()) return "script: " + run.ToString();
     std::string want = testing::ExpectedShadowDdl(testing::ShowCreate(*c, "qdb", "src"), kSuffix);
     std::string got = testing::StripAutoIncrement(testing::ShowCreate(*c, "qdb", "src_shadow"));

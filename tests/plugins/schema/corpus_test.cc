@@ -18,21 +18,7 @@ namespace {
 
 using testing::QualifiedTable;
 
-testing::TestBackend* backend = nullptr;
-
-class BackendEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    backend = new testing::TestBackend();
-    Status s = backend->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override {
-    delete backend;
-    backend = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new BackendEnv);
+const bool kBackendRegistered = testing::RegisterSharedBackend();
 
 std::vector<std::string> FixtureFiles() {
   std::vector<std::string> files;
@@ -70,9 +56,9 @@ std::string NotNoAction(const Analysis& a) {
 }
 
 TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
-  Result<MysqlConn> conn = backend->Connect();
+  Result<MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  ClusterConnInfo info = backend->conn_info();
+  ClusterConnInfo info = testing::SharedBackend()->conn_info();
   int files = 0, loaded = 0, created = 0, refused = 0, failed = 0, noop = 0, noop_failed = 0;
   testing::LoadStats stats;
   for (const std::string& file : FixtureFiles()) {
@@ -159,7 +145,7 @@ TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
 // (outdated) shadows. Empty tables: some target columns cannot hold a source type's data (INT
 // NULL -> DATE NOT NULL); rows surviving ALTERs are the mutation test's business.
 TEST(CorpusTest, OdcSourceTargetPairConverges) {
-  Result<MysqlConn> conn = backend->Connect();
+  Result<MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok());
   testing::DropUserDatabases(*conn);
   ASSERT_TRUE(conn->Execute("CREATE DATABASE odc").ok());
@@ -191,7 +177,7 @@ TEST(CorpusTest, OdcSourceTargetPairConverges) {
     if (!conn->Execute(s).ok()) ++refused;
   }
   ASSERT_TRUE(conn->Execute("SET SESSION foreign_key_checks=1").ok());
-  ClusterConnInfo info = backend->conn_info();
+  ClusterConnInfo info = testing::SharedBackend()->conn_info();
   auto a = Analyze(info, "odc", TableSelection::All(), kSuffix);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   int creates = 0, updates = 0, noops = 0;

@@ -24,21 +24,8 @@ namespace {
 
 using testing::QualifiedTable;
 
-testing::TestBackend* backend = nullptr;
-
-class BackendEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    backend = new testing::TestBackend();
-    Status s = backend->Start(std::getenv("SP_BACKEND_ARGS") ? std::getenv("SP_BACKEND_ARGS") : "");
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override {
-    delete backend;
-    backend = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new BackendEnv);
+const bool kBackendRegistered = testing::RegisterSharedBackend(
+    std::getenv("SP_BACKEND_ARGS") ? std::getenv("SP_BACKEND_ARGS") : "");
 
 long EnvOr(const char* name, long fallback) {
   const char* v = std::getenv(name);
@@ -84,9 +71,9 @@ struct Counts {
 TEST(MutationTest, SeededRandomPairsConverge) {
   const unsigned seed = static_cast<unsigned>(EnvOr("SP_MUTATION_SEED", 20261125));
   const long want_pairs = EnvOr("SP_MUTATION_PAIRS", 520);
-  Result<MysqlConn> conn = backend->Connect();
+  Result<MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok());
-  ClusterConnInfo info = backend->conn_info();
+  ClusterConnInfo info = testing::SharedBackend()->conn_info();
   std::vector<std::string> files = FixtureFiles();
 
   // Count the loadable tables first, to spread the pairs evenly.

@@ -11,24 +11,10 @@
 namespace shadowproxy::schema {
 namespace {
 
-testing::TestBackend* backend = nullptr;
-
-class BackendEnv : public ::testing::Environment {
- public:
-  void SetUp() override {
-    backend = new testing::TestBackend();
-    Status s = backend->Start();
-    ASSERT_TRUE(s.ok()) << s.ToString();
-  }
-  void TearDown() override {
-    delete backend;
-    backend = nullptr;
-  }
-};
-const auto* const kEnv = ::testing::AddGlobalTestEnvironment(new BackendEnv);
+const bool kBackendRegistered = testing::RegisterSharedBackend();
 
 MysqlConn Conn(const std::string& db = "") {
-  Result<MysqlConn> c = backend->Connect(db);
+  Result<MysqlConn> c = testing::SharedBackend()->Connect(db);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return std::move(c).value();
 }
@@ -62,7 +48,7 @@ TEST(MysqlConnTest, ServerErrorKeepsItsCode) {
 }
 
 TEST(MysqlConnTest, MultiStatementsOffByDefault) {
-  Result<MysqlConn> c = MysqlConn::Connect(backend->conn_info());
+  Result<MysqlConn> c = MysqlConn::Connect(testing::SharedBackend()->conn_info());
   ASSERT_TRUE(c.ok());
   Result<Rows> r = c->Query("SELECT 1; SELECT 2");
   ASSERT_FALSE(r.ok());
@@ -95,15 +81,15 @@ TEST(MysqlConnTest, UnreachableServerIs7030NamingIt) {
 }
 
 TEST(MysqlConnTest, FallsBackToTheNextServer) {
-  ClusterConnInfo info = backend->conn_info();
+  ClusterConnInfo info = testing::SharedBackend()->conn_info();
   info.servers.insert(info.servers.begin(), ServerAddress{"127.0.0.1", testing::FreePort()});
   Result<MysqlConn> c = MysqlConn::Connect(info);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->server(), "127.0.0.1:" + std::to_string(backend->port()));
+  EXPECT_EQ(c->server(), "127.0.0.1:" + std::to_string(testing::SharedBackend()->port()));
 }
 
 TEST(MysqlConnTest, WrongPasswordKeeps1045) {
-  ClusterConnInfo info = backend->conn_info();
+  ClusterConnInfo info = testing::SharedBackend()->conn_info();
   info.password = "wrong";
   Result<MysqlConn> c = MysqlConn::Connect(info);
   EXPECT_EQ(c.status().code(), 1045);
@@ -129,7 +115,7 @@ TEST(MysqlConnTest, OneConnectionPerThread) {
   std::atomic<int> good{0};
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&, i] {
-      Result<MysqlConn> c = backend->Connect();
+      Result<MysqlConn> c = testing::SharedBackend()->Connect();
       if (!c.ok()) return;
       for (int k = 0; k < 50; ++k) {
         Result<Rows> r = c->Query("SELECT " + std::to_string(i * 1000 + k));
@@ -156,7 +142,7 @@ class ReaderTest : public ::testing::Test {
 };
 
 TEST_F(ReaderTest, ListAllTablesWithKinds) {
-  SchemaReader reader(backend->conn_info(), "rdb");
+  SchemaReader reader(testing::SharedBackend()->conn_info(), "rdb");
   auto all = reader.List(std::nullopt);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   EXPECT_EQ(all->size(), 132u);
@@ -167,7 +153,7 @@ TEST_F(ReaderTest, ListAllTablesWithKinds) {
 }
 
 TEST_F(ReaderTest, ListOnlyTheWantedOnes) {
-  SchemaReader reader(backend->conn_info(), "rdb");
+  SchemaReader reader(testing::SharedBackend()->conn_info(), "rdb");
   auto some = reader.List(std::vector<std::string>{"t1", "t2", "nope", "v1"});
   ASSERT_TRUE(some.ok());
   EXPECT_EQ(some->size(), 3u);
@@ -175,7 +161,7 @@ TEST_F(ReaderTest, ListOnlyTheWantedOnes) {
 }
 
 TEST_F(ReaderTest, MissingDatabaseIs7005) {
-  SchemaReader reader(backend->conn_info(), "no_such_db");
+  SchemaReader reader(testing::SharedBackend()->conn_info(), "no_such_db");
   auto r = reader.List(std::nullopt);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), errc::kNotFound);
@@ -187,7 +173,7 @@ TEST_F(ReaderTest, ReadCreateInBatchesAndInParallel) {
   for (int i = 0; i < 130; ++i) names.push_back("t" + std::to_string(i));
   for (int par : {1, 3}) {
     SchemaReader reader(
-        backend->conn_info(), "rdb",
+        testing::SharedBackend()->conn_info(), "rdb",
         ReaderOptions{.parallelism = par, .statements_per_trip = 16, .min_tables_per_conn = 10});
     auto r = reader.ReadCreate(names);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -203,7 +189,7 @@ TEST_F(ReaderTest, ReadCreateInBatchesAndInParallel) {
 }
 
 TEST_F(ReaderTest, VanishedTableIsLeftOutAndTheRestRead) {
-  SchemaReader reader(backend->conn_info(), "rdb",
+  SchemaReader reader(testing::SharedBackend()->conn_info(), "rdb",
                       ReaderOptions{.parallelism = 1, .statements_per_trip = 8});
   auto r = reader.ReadCreate({"t1", "gone", "t2", "t3"});
   ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -1,6 +1,7 @@
 #include "tests/plugins/schema/test_backend.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <thread>
 
 namespace shadowproxy::schema::testing {
@@ -76,5 +78,30 @@ void TestBackend::Stop() {
 Result<MysqlConn> TestBackend::Connect(const std::string& db) const {
   return MysqlConn::Connect(conn_info(), db, ConnectOptions{.multi_statements = true});
 }
+
+namespace {
+std::unique_ptr<TestBackend> g_shared;
+
+class SharedBackendEnv : public ::testing::Environment {
+ public:
+  explicit SharedBackendEnv(std::string extra_args) : extra_args_(std::move(extra_args)) {}
+  void SetUp() override {
+    g_shared = std::make_unique<TestBackend>();
+    Status s = g_shared->Start(extra_args_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  void TearDown() override { g_shared.reset(); }
+
+ private:
+  std::string extra_args_;
+};
+}  // namespace
+
+bool RegisterSharedBackend(std::string extra_args) {
+  ::testing::AddGlobalTestEnvironment(new SharedBackendEnv(std::move(extra_args)));
+  return true;
+}
+
+TestBackend* SharedBackend() { return g_shared.get(); }
 
 }  // namespace shadowproxy::schema::testing

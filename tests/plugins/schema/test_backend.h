@@ -36,4 +36,11 @@ class TestBackend {
 // A loopback port nobody listens on right now.
 uint16_t FreePort();
 
+// The one server of an integration test binary: a gtest global environment starts it (mariadbd
+// gets `extra_args`) before the first test and stops it after the last. Call once per binary at
+// namespace scope: `const bool kBackend = RegisterSharedBackend();`.
+bool RegisterSharedBackend(std::string extra_args = "");
+// The running shared server (nullptr outside the environment's lifetime).
+TestBackend* SharedBackend();
+
 }  // namespace shadowproxy::schema::testing
