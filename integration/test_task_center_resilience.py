@@ -134,7 +134,11 @@ def test_two_proxies_on_one_metadb_run_each_task_once(stack):
         assert t["status"] == "WAIT_FOR_EXECUTION"
         tasks.append((t["task_id"], db))
     for tid, db in tasks:
-        info = wait_status(conns[1], tid, FINAL, timeout=30)
+        try:
+            info = wait_status(conns[1], tid, FINAL, timeout=30)
+        except AssertionError as e:  # say what both proxies did
+            raise AssertionError(f"{e}\n--- proxy 1 log ---\n{stack.proxy.log()[-8000:]}"
+                                 f"\n--- proxy 2 log ---\n{second.log()[-8000:]}") from None
         assert info["status"] == "EXECUTION_SUCCEEDED", (info, task_logs(conns[0], tid))
         assert info["executed_statements"] == "2" and info["failed_statements"] == "0"
         sqls = [r["sql"] for r in task_sql(conns[0], tid)]

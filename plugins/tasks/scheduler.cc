@@ -110,12 +110,18 @@ int Scheduler::PollOnce() {
       posted_.insert(id);
     }
     ++changed;
+    log::Info("tasks", "task ", id, ": claimed by ", options_.owner);
     post_([this, id] {
       auto r = executor_.Run(id);
-      if (!r.ok())
-        log::Warn("tasks", "task ", id, ": ", r.status().message());
-      else
+      if (r.ok()) {
         log::Info("tasks", "task ", id, " -> ", ToString(*r));
+      } else {
+        // Not started (e.g. the metadb failed us): give the claim back at once rather than
+        // leaving the task held until the lease lapses; the next poll tries again.
+        auto released = store_.ReleaseClaim(id, options_.owner);
+        log::Warn("tasks", "task ", id, ": could not start: ", r.status().message(),
+                  released.ok() && *released ? " (claim released; retrying)" : "");
+      }
       {
         std::lock_guard<std::mutex> lock(mu_);
         posted_.erase(id);

@@ -54,16 +54,25 @@ inline Status UnknownAnalysis(int64_t id) {
   return Status(errc::kUnknownId, "unknown analysis " + std::to_string(id));
 }
 
-// Runs body inside a transaction: COMMIT if it returns OK, ROLLBACK otherwise.
+// ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT: the server rolled the transaction back (or may
+// have); running it again is the documented answer.
+inline bool IsTransient(const Status& s) { return s.code() == 1213 || s.code() == 1205; }
+
+// Runs body inside a transaction: COMMIT if it returns OK, ROLLBACK otherwise. A deadlock or
+// lock-wait timeout runs it again (a few times), so body must set everything it reports from
+// scratch on each run.
 template <typename Body>
 Status InTransaction(SqlLink& link, Body body) {
-  if (Status s = link.Execute("START TRANSACTION"); !s.ok()) return s;
-  Status s = body();
-  if (!s.ok()) {
+  Status s;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (s = link.Execute("START TRANSACTION"); !s.ok()) return s;
+    s = body();
+    if (s.ok()) s = link.Execute("COMMIT");
+    if (s.ok()) return s;
     (void)link.Execute("ROLLBACK");
-    return s;
+    if (!IsTransient(s)) return s;
   }
-  return link.Execute("COMMIT");
+  return s;
 }
 
 }  // namespace shadowproxy::tasks::sqlbuild

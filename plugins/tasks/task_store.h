@@ -74,6 +74,9 @@ class TaskStore {
   virtual Result<bool> Claim(int64_t id, const std::string& owner, Duration lease) = 0;
   // Extends the lease; false if the task is no longer held by owner.
   virtual Result<bool> RenewLease(int64_t id, const std::string& owner, Duration lease) = 0;
+  // Gives back a claim whose execution never started (the task is still WAIT_FOR_EXECUTION and
+  // held by owner), so the next poll of any proxy can claim it again; false if it was not held.
+  virtual Result<bool> ReleaseClaim(int64_t id, const std::string& owner) = 0;
   // EXECUTING tasks whose executor is gone: the lease lapsed, or the owner is an earlier
   // incarnation of this proxy (owner starts with instance + "#" and is not current_owner).
   virtual Result<std::vector<int64_t>> ListInterrupted(const std::string& instance,

@@ -277,6 +277,18 @@ Result<bool> MemoryTaskStore::RenewLease(int64_t id, const std::string& owner, D
   return true;
 }
 
+Result<bool> MemoryTaskStore::ReleaseClaim(int64_t id, const std::string& owner) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Status s = CheckUp(); !s.ok()) return s;
+  auto it = tasks_.find(id);
+  if (it == tasks_.end() || it->second.owner != owner ||
+      it->second.status != TaskStatus::kWaitForExecution)
+    return false;
+  it->second.owner.clear();
+  it->second.lease_until.reset();
+  return true;
+}
+
 Result<std::vector<int64_t>> MemoryTaskStore::ListInterrupted(const std::string& instance,
                                                               const std::string& current_owner) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -29,6 +29,7 @@ class MemoryTaskStore : public TaskStore {
   Result<std::map<TaskStatus, int64_t>> CountByStatus() override;
   Result<bool> Claim(int64_t id, const std::string& owner, Duration lease) override;
   Result<bool> RenewLease(int64_t id, const std::string& owner, Duration lease) override;
+  Result<bool> ReleaseClaim(int64_t id, const std::string& owner) override;
   Result<std::vector<int64_t>> ListInterrupted(const std::string& instance,
                                                const std::string& current_owner) override;
 

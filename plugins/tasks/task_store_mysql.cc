@@ -241,6 +241,7 @@ Result<int> MysqlTaskStore::SetSkipped(int64_t analysis_id, const std::vector<st
   SqlLink& link = **got;
   int changed = 0;
   Status s = InTransaction(link, [&]() -> Status {
+    changed = 0;
     auto rows = link.Query(
         "SELECT submitted FROM analyses WHERE id=" + std::to_string(analysis_id) + " FOR UPDATE");
     if (!rows.ok()) return rows.status();

@@ -85,8 +85,9 @@ Status MysqlTaskStore::CreateTask(Task& task) {
   auto got = Link();
   if (!got.ok()) return got.status();
   SqlLink& link = **got;
-  Task t = task;
+  Task t;
   Status s = InTransaction(link, [&]() -> Status {
+    t = task;  // from scratch on a retry
     if (t.analysis_id != 0) {
       if (Status e = link.Execute("UPDATE analyses SET submitted=1 WHERE id=" +
                                   std::to_string(t.analysis_id) + " AND submitted=0");
@@ -241,9 +242,10 @@ Result<bool> MysqlTaskStore::SaveTask(Task& task) {
   auto got = Link();
   if (!got.ok()) return got.status();
   SqlLink& link = **got;
-  Task t = task;
+  Task t;
   bool won = false;
   Status s = InTransaction(link, [&]() -> Status {
+    t = task;  // from scratch on a retry
     Sql q(link);
     q << "UPDATE tasks SET status=";
     q.Q(ToString(t.status)) << ", execute_at=";
@@ -414,6 +416,18 @@ Result<bool> MysqlTaskStore::RenewLease(int64_t id, const std::string& owner, Du
   auto rows = (*got)->Query(c.str());
   if (!rows.ok()) return Check(rows.status());
   return !rows->empty();
+}
+
+Result<bool> MysqlTaskStore::ReleaseClaim(int64_t id, const std::string& owner) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto got = Link();
+  if (!got.ok()) return got.status();
+  Sql q(**got);
+  q << "UPDATE tasks SET owner=NULL, lease_until=NULL WHERE id=";
+  q.N(id) << " AND status='WAIT_FOR_EXECUTION' AND owner=";
+  q.Q(owner);
+  if (Status s = (*got)->Execute(q.str()); !s.ok()) return Check(s);
+  return (*got)->affected_rows() == 1;
 }
 
 Result<std::vector<int64_t>> MysqlTaskStore::ListInterrupted(const std::string& instance,

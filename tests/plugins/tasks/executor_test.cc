@@ -15,6 +15,19 @@ namespace {
 using std::chrono::milliseconds;
 using testing::FakeSql;
 
+// The in-memory store, with SaveTask failing (ERR 7030) while fail_saves > 0.
+class FlakyStore : public MemoryTaskStore {
+ public:
+  Result<bool> SaveTask(Task& task) override {
+    if (fail_saves > 0) {
+      --fail_saves;
+      return Status(errc::kUnavailable, "metadb blinked");
+    }
+    return MemoryTaskStore::SaveTask(task);
+  }
+  int fail_saves = 0;
+};
+
 class ExecutorTest : public ::testing::Test {
  protected:
   // A task (auto-approved: WAIT_FOR_EXECUTION) with the given statements, claimed by "me#1".
@@ -70,7 +83,7 @@ class ExecutorTest : public ::testing::Test {
     return out;
   }
 
-  MemoryTaskStore store_;
+  FlakyStore store_;
   FakeSql sql_;
 };
 
@@ -279,6 +292,23 @@ TEST_F(SchedulerTest, TwoProxiesRunATaskOnce) {
   EXPECT_EQ(started, 1);
   ASSERT_TRUE(MutateTask(store_, id, [](Task& t) { return Abort(t, "dev", Now()); }).ok());
   for (auto& t : threads) t.join();
+  EXPECT_EQ(sql_.executed().size(), 1u);
+}
+
+TEST_F(SchedulerTest, AClaimWhoseRunCouldNotStartIsReleasedAndRetried) {
+  int64_t id = MakeTask({"ALTER A"}, ErrorStrategy::kAbort, {}, /*claim=*/false);
+  ExecutorOptions eo;
+  eo.owner = "host:6033#1";
+  Executor ex(store_, sql_, nullptr, nullptr, eo);
+  Scheduler s(store_, ex, Inline, Opts("host:6033#1"));
+  store_.fail_saves = 1;  // the executor's first write (WAIT_FOR_EXECUTION -> EXECUTING) fails
+  s.PollOnce();
+  Task t = Load(id);
+  EXPECT_EQ(t.status, TaskStatus::kWaitForExecution);
+  EXPECT_EQ(t.owner, "");  // not held for a whole lease
+  EXPECT_TRUE(sql_.executed().empty());
+  EXPECT_EQ(s.PollOnce(), 1);  // the next poll claims it again and runs it
+  EXPECT_EQ(store_.GetTask(id)->status, TaskStatus::kExecutionSucceeded);
   EXPECT_EQ(sql_.executed().size(), 1u);
 }
 

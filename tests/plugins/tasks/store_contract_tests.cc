@@ -225,6 +225,18 @@ TEST_F(StoreContractTest, ClaimIsExclusiveUntilTheLeaseLapses) {
   EXPECT_FALSE(*store_->Claim(w.id + 1000, "proxyA#1", milliseconds(600)));
 }
 
+TEST_F(StoreContractTest, ReleaseClaimOnlyByItsOwnerBeforeItStarts) {
+  Task t = Submit(SampleAnalysis(), ProcessConfig{});
+  ASSERT_TRUE(*store_->Claim(t.id, "proxyA#1", hours(1)));
+  EXPECT_FALSE(*store_->ReleaseClaim(t.id, "proxyB#1"));
+  EXPECT_FALSE(*store_->Claim(t.id, "proxyB#1", hours(1)));
+  EXPECT_TRUE(*store_->ReleaseClaim(t.id, "proxyA#1"));
+  EXPECT_TRUE(*store_->Claim(t.id, "proxyB#1", hours(1)));  // free again at once
+  ASSERT_TRUE(MutateTask(*store_, t.id, [](Task& x) { return Start(x, Now()); }).ok());
+  EXPECT_FALSE(*store_->ReleaseClaim(t.id, "proxyB#1"));  // started: the lease stays
+  EXPECT_FALSE(*store_->ReleaseClaim(t.id + 1000, "proxyB#1"));
+}
+
 TEST_F(StoreContractTest, ConcurrentClaimsHaveOneWinner) {
   Task t = Submit(SampleAnalysis(), ProcessConfig{});
   std::atomic<int> wins{0};

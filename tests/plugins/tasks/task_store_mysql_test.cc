@@ -85,6 +85,64 @@ TEST(MysqlStoreTest, TwoProxiesClaimOneTaskExactlyOnce) {
   }
 }
 
+// Two proxies saving and creating different tasks at the same time: InnoDB may pick one of the
+// transactions as a deadlock victim; the store must retry it, never report it as a failure.
+TEST(MysqlStoreTest, ConcurrentSavesOfDifferentTasksAllSucceed) {
+  const std::string db = FreshDb();
+  std::unique_ptr<MysqlTaskStore> stores[4] = {OpenStore(db), OpenStore(db), OpenStore(db),
+                                               OpenStore(db)};
+  Analysis an;
+  an.cluster = "local";
+  an.database = "shop";
+  an.creator = "dev";
+  an.created_at = Now();
+  an.tables = {{"t", "t_shadow", TableResult::kCreate, false, "", "", "", {"CREATE TABLE x"}}};
+  constexpr int kRounds = 100;
+  std::atomic<int> failures{0}, saves{0};
+  std::vector<std::thread> threads;
+  for (int p = 0; p < 4; ++p)
+    threads.emplace_back([&, p] {
+      TaskStore& store = *stores[p];
+      for (int round = 0; round < kRounds; ++round) {
+        Analysis mine = an;
+        auto aid = store.CreateAnalysis(mine);
+        if (!aid.ok()) {
+          ++failures;
+          ADD_FAILURE() << aid.status().ToString();
+          continue;
+        }
+        mine.id = *aid;
+        Task task = *NewTask(mine, ProcessConfig{}, {}, "dev", Now());
+        if (Status s = store.CreateTask(task); !s.ok()) {
+          ++failures;
+          ADD_FAILURE() << s.ToString();
+          continue;
+        }
+        for (int i = 0; i < 4; ++i) {
+          auto r = MutateTask(store, task.id, [&](Task& t) {
+            t.steps.back().comment = "round " + std::to_string(i);
+            t.logs.push_back(TaskLog{0, Now(), LogLevel::kInfo, "save " + std::to_string(i)});
+            return Status::Ok();
+          });
+          if (auto l = store.AppendLog(task.id, TaskLog{0, Now(), LogLevel::kInfo, "line"});
+              !l.ok()) {
+            ++failures;
+            ADD_FAILURE() << l.status().ToString();
+          }
+          if (r.ok()) {
+            ++saves;
+          } else {
+            ++failures;
+            ADD_FAILURE() << r.status().ToString();
+          }
+        }
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(saves.load(), 4 * kRounds * 4);
+}
+
 TEST(MysqlStoreTest, MetadbDownIs7030NamingTheServer) {
   ClusterConfig dead;
   dead.name = "gone";
