@@ -349,6 +349,12 @@ def test_task_list_filters(stack):
     _, asc = query(admin, "SHADOW SYNC SHOW TASKS WHERE database = 'list_db' "
                           "ORDER BY task_id ASC")
     assert [r[0] for r in asc] == sorted(mine + theirs, key=int)
+    _, two_keys = query(admin, "SHADOW SYNC SHOW TASKS WHERE database = 'list_db' "
+                               "ORDER BY creator DESC, task_id ASC")
+    expected = sorted(asc, key=lambda r: int(r[0]))
+    expected = sorted(expected, key=lambda r: r[4], reverse=True)  # stable: task_id ASC in ties
+    assert [r[0] for r in two_keys] == [r[0] for r in expected]
+    assert len({r[4] for r in two_keys}) > 1  # the first key really orders something
     _, lim = query(admin, "SHADOW SYNC SHOW TASKS WHERE database = 'list_db' "
                           "ORDER BY task_id DESC LIMIT 2")
     assert [r[0] for r in lim] == sorted(mine + theirs, key=int, reverse=True)[:2]

@@ -280,10 +280,8 @@ plugins::Answer TaskCenter::ShowTasks(const Session& s, const ss::ShowTasksStmt&
   TaskQuery q;
   for (const auto& f : stmt.filters)
     q.where.push_back(TaskCondition{ColumnName(f.column), ToOp(f.op), f.values});
-  if (!stmt.order.empty()) {  // the store orders by one column (ties by task id)
-    q.order_by = ColumnName(stmt.order[0].column);
-    q.descending = stmt.order[0].descending;
-  }
+  for (const auto& key : stmt.order)
+    q.order.push_back(TaskSortKey{ColumnName(key.column), key.descending});
   if (!stmt.all)
     q.created_since = deps_.clock() - std::chrono::duration_cast<std::chrono::milliseconds>(
                                           config->shadow_sync.task_list_window);

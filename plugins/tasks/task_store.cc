@@ -33,11 +33,13 @@ Status ValidateQuery(const TaskQuery& query) {
       return QueryError("unknown column '" + cond.column + "' in WHERE");
     }
   }
-  static const char* const kOrderable[] = {"",         "task_id", "task_type",  "connection",
-                                           "database", "creator", "created_at", "status"};
-  bool ok = false;
-  for (const char* c : kOrderable) ok = ok || query.order_by == c;
-  if (!ok) return QueryError("unknown column '" + query.order_by + "' in ORDER BY");
+  static const char* const kOrderable[] = {"task_id", "task_type",  "connection", "database",
+                                           "creator", "created_at", "status"};
+  for (const auto& key : query.order) {
+    bool ok = false;
+    for (const char* c : kOrderable) ok = ok || key.column == c;
+    if (!ok) return QueryError("unknown column '" + key.column + "' in ORDER BY");
+  }
   return Status::Ok();
 }
 

@@ -24,10 +24,17 @@ struct TaskCondition {
   std::vector<std::string> values;  // one, or several for IN
 };
 
+// One key of SHOW TASKS ... ORDER BY.
+struct TaskSortKey {
+  std::string column;  // task_id, task_type, connection, database, creator, created_at, status
+  bool descending = false;
+};
+
 struct TaskQuery {
   std::vector<TaskCondition> where;
-  std::string order_by;  // "" = created_at DESC, task_id DESC
-  bool descending = false;
+  // Keys in order; rows equal on all of them are ordered by task_id in the last key's
+  // direction. Empty = created_at DESC, task_id DESC.
+  std::vector<TaskSortKey> order;
   std::optional<uint64_t> limit;
   uint64_t offset = 0;
   std::optional<TimePoint> created_since;  // the task_list_window; nullopt for SHOW ALL TASKS

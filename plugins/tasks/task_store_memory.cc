@@ -50,20 +50,23 @@ bool Matches(const TaskSummary& t, const TaskCondition& c) {
 }
 
 // Compares by the ORDER BY column; ties by task id in the same direction.
-bool Before(const TaskSummary& a, const TaskSummary& b, const std::string& col, bool desc) {
-  auto key = [&](const TaskSummary& t) -> std::string {
-    if (col == "task_type") return kTaskType;
-    return ColumnValue(t, col);
-  };
-  int cmp = 0;
-  if (col.empty() || col == "created_at") {
-    cmp = a.created_at < b.created_at ? -1 : (b.created_at < a.created_at ? 1 : 0);
-  } else if (col != "task_id") {
-    std::string ka = key(a), kb = key(b);
-    cmp = ka < kb ? -1 : (kb < ka ? 1 : 0);
-  }
-  if (cmp == 0) cmp = a.id < b.id ? -1 : (b.id < a.id ? 1 : 0);
-  return desc ? cmp > 0 : cmp < 0;
+// -1, 0 or 1: a against b on one column, ascending.
+int Compare(const TaskSummary& a, const TaskSummary& b, const std::string& col) {
+  if (col == "created_at")
+    return a.created_at < b.created_at ? -1 : (b.created_at < a.created_at ? 1 : 0);
+  if (col == "task_id") return a.id < b.id ? -1 : (b.id < a.id ? 1 : 0);
+  if (col == "task_type") return 0;  // one type
+  std::string ka = ColumnValue(a, col), kb = ColumnValue(b, col);
+  return ka < kb ? -1 : (kb < ka ? 1 : 0);
+}
+
+bool Before(const TaskSummary& a, const TaskSummary& b, const std::vector<TaskSortKey>& order) {
+  static const std::vector<TaskSortKey> kDefault = {{"created_at", true}};
+  const auto& keys = order.empty() ? kDefault : order;
+  for (const auto& key : keys)
+    if (int cmp = Compare(a, b, key.column); cmp != 0) return key.descending ? cmp > 0 : cmp < 0;
+  int cmp = Compare(a, b, "task_id");
+  return keys.back().descending ? cmp > 0 : cmp < 0;
 }
 
 }  // namespace
@@ -227,10 +230,8 @@ Result<std::vector<TaskSummary>> MemoryTaskStore::ListTasks(const TaskQuery& que
                           [&](const TaskCondition& c) { return Matches(sum, c); });
     if (ok) out.push_back(sum);
   }
-  bool desc = query.order_by.empty() ? true : query.descending;
-  std::sort(out.begin(), out.end(), [&](const TaskSummary& a, const TaskSummary& b) {
-    return Before(a, b, query.order_by, desc);
-  });
+  std::sort(out.begin(), out.end(),
+            [&](const TaskSummary& a, const TaskSummary& b) { return Before(a, b, query.order); });
   size_t from = std::min<size_t>(out.size(), query.offset);
   size_t to = query.limit ? std::min<size_t>(out.size(), from + *query.limit) : out.size();
   return std::vector<TaskSummary>(out.begin() + static_cast<long>(from),

@@ -335,11 +335,13 @@ Result<std::vector<TaskSummary>> MysqlTaskStore::ListTasks(const TaskQuery& quer
       q.Q(c.values[0]);
     }
   }
-  if (query.order_by.empty()) {
+  if (query.order.empty()) {
     q << " ORDER BY created_at DESC, id DESC";
   } else {
-    const char* dir = query.descending ? " DESC" : " ASC";
-    q << " ORDER BY " << ColumnFor(query.order_by) << dir << ", id" << dir;
+    q << " ORDER BY ";
+    for (const auto& key : query.order)
+      q << ColumnFor(key.column) << (key.descending ? " DESC, " : " ASC, ");
+    q << "id" << (query.order.back().descending ? " DESC" : " ASC");
   }
   if (query.limit || query.offset) {
     q << " LIMIT ";

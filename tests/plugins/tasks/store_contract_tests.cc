@@ -292,12 +292,11 @@ TEST_F(StoreContractTest, ListFiltersOrderAndLimit) {
   Task t3 = Submit(SampleAnalysis("other", "shop", "dev"));
   ASSERT_TRUE(MutateTask(*store_, t3.id, [](Task& x) { return Abort(x, "dev", Now()); }).ok());
   using Op = TaskCondition::Op;
-  auto list = [&](std::vector<TaskCondition> where, std::string order = "", bool desc = false,
+  auto list = [&](std::vector<TaskCondition> where, std::vector<TaskSortKey> order = {},
                   std::optional<uint64_t> limit = std::nullopt, uint64_t offset = 0) {
     TaskQuery q;
     q.where = std::move(where);
-    q.order_by = std::move(order);
-    q.descending = desc;
+    q.order = std::move(order);
     q.limit = limit;
     q.offset = offset;
     return store_->ListTasks(q);
@@ -322,12 +321,19 @@ TEST_F(StoreContractTest, ListFiltersOrderAndLimit) {
   EXPECT_EQ(Ids(list({{"created_at", Op::kLt, {t2_time}}})), (std::vector<int64_t>{t1.id}));
   EXPECT_EQ(Ids(list({{"created_at", Op::kLe, {t2_time}}})), (std::vector<int64_t>{t2.id, t1.id}));
   EXPECT_EQ(Ids(list({{"created_at", Op::kGt, {t2_time}}})), (std::vector<int64_t>{t3.id}));
-  EXPECT_EQ(Ids(list({}, "task_id", false)), (std::vector<int64_t>{t1.id, t2.id, t3.id}));
-  EXPECT_EQ(Ids(list({}, "creator", false)), (std::vector<int64_t>{t2.id, t1.id, t3.id}));
-  EXPECT_EQ(Ids(list({}, "creator", true)), (std::vector<int64_t>{t3.id, t1.id, t2.id}));
-  EXPECT_EQ(Ids(list({}, "", false, 1)), (std::vector<int64_t>{t3.id}));
-  EXPECT_EQ(Ids(list({}, "", false, 2, 1)), (std::vector<int64_t>{t2.id, t1.id}));
-  EXPECT_EQ(Ids(list({}, "", false, std::nullopt, 2)), (std::vector<int64_t>{t1.id}));
+  EXPECT_EQ(Ids(list({}, {{"task_id", false}})), (std::vector<int64_t>{t1.id, t2.id, t3.id}));
+  EXPECT_EQ(Ids(list({}, {{"creator", false}})), (std::vector<int64_t>{t2.id, t1.id, t3.id}));
+  EXPECT_EQ(Ids(list({}, {{"creator", true}})), (std::vector<int64_t>{t3.id, t1.id, t2.id}));
+  // Several keys: each breaks the ties of the one before.
+  EXPECT_EQ(Ids(list({}, {{"creator", false}, {"task_id", true}})),
+            (std::vector<int64_t>{t2.id, t3.id, t1.id}));
+  EXPECT_EQ(Ids(list({}, {{"database", true}, {"status", false}})),
+            (std::vector<int64_t>{t3.id, t1.id, t2.id}));
+  EXPECT_EQ(Ids(list({}, {{"database", true}, {"status", true}})),
+            (std::vector<int64_t>{t1.id, t3.id, t2.id}));
+  EXPECT_EQ(Ids(list({}, {}, 1)), (std::vector<int64_t>{t3.id}));
+  EXPECT_EQ(Ids(list({}, {}, 2, 1)), (std::vector<int64_t>{t2.id, t1.id}));
+  EXPECT_EQ(Ids(list({}, {}, std::nullopt, 2)), (std::vector<int64_t>{t1.id}));
   // The window.
   TaskQuery w;
   w.created_since = t2.created_at;
@@ -337,7 +343,8 @@ TEST_F(StoreContractTest, ListFiltersOrderAndLimit) {
   // Whitelist.
   auto bad = list({{"owner", Op::kEq, {"x"}}});
   EXPECT_EQ(bad.status().code(), errc::kSyntax);
-  EXPECT_EQ(list({}, "owner; DROP TABLE tasks").status().code(), errc::kSyntax);
+  EXPECT_EQ(list({}, {{"owner; DROP TABLE tasks", false}}).status().code(), errc::kSyntax);
+  EXPECT_EQ(list({}, {{"creator", false}, {"owner", true}}).status().code(), errc::kSyntax);
   EXPECT_EQ(list({{"created_at", Op::kLike, {"2026%"}}}).status().code(), errc::kSyntax);
   EXPECT_EQ(list({{"created_at", Op::kGt, {"yesterday"}}}).status().code(), errc::kSyntax);
   EXPECT_EQ(list({{"status", Op::kLt, {"A"}}}).status().code(), errc::kSyntax);
