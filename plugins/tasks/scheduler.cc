@@ -80,13 +80,13 @@ int Scheduler::PollOnce() {
     }
   }
   // 2. Timeouts and due tasks.
+  // One query for all of them; a task is loaded in full only when something happens to it.
   auto live = store_.ListLiveTasks();
   if (!live.ok()) return changed;
-  for (int64_t id : *live) {
-    auto task = store_.GetTask(id);
-    if (!task.ok()) continue;
+  for (const Task& head : *live) {
+    const int64_t id = head.id;
     TimePoint now = Now();
-    Task probe = *task;
+    Task probe = head;
     if (ApplyTimeouts(probe, timeouts, now)) {
       auto r = MutateTask(store_, id, [&](Task& t) {
         return ApplyTimeouts(t, timeouts, Now()) ? Status::Ok()
@@ -98,7 +98,7 @@ int Scheduler::PollOnce() {
       }
       continue;
     }
-    if (!IsDue(*task, now)) continue;
+    if (!IsDue(head, now)) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (posted_.count(id)) continue;

@@ -72,8 +72,10 @@ class TaskStore {
   virtual Result<int64_t> AppendLog(int64_t task_id, const TaskLog& line) = 0;
 
   virtual Result<std::vector<TaskSummary>> ListTasks(const TaskQuery& query) = 0;
-  // Tasks in WAIT_FOR_APPROVAL, WAIT_FOR_EXECUTION or EXECUTING (the scheduler's work list).
-  virtual Result<std::vector<int64_t>> ListLiveTasks() = 0;
+  // Tasks in WAIT_FOR_APPROVAL, WAIT_FOR_EXECUTION or EXECUTING (the scheduler's work list),
+  // by id: the tasks' own fields only (tables, statements, steps and logs left empty), read in
+  // one query, so a poll costs the same however many tasks wait.
+  virtual Result<std::vector<Task>> ListLiveTasks() = 0;
   virtual Result<std::map<TaskStatus, int64_t>> CountByStatus() = 0;
 
   // Execution ownership (DESIGN.md §2): claims a WAIT_FOR_EXECUTION task nobody holds (or whose

@@ -238,12 +238,19 @@ Result<std::vector<TaskSummary>> MemoryTaskStore::ListTasks(const TaskQuery& que
                                   out.begin() + static_cast<long>(to));
 }
 
-Result<std::vector<int64_t>> MemoryTaskStore::ListLiveTasks() {
+Result<std::vector<Task>> MemoryTaskStore::ListLiveTasks() {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = CheckUp(); !s.ok()) return s;
-  std::vector<int64_t> out;
-  for (const auto& [id, t] : tasks_)
-    if (!IsFinal(t.status)) out.push_back(id);
+  std::vector<Task> out;
+  for (const auto& [id, t] : tasks_) {
+    if (IsFinal(t.status)) continue;
+    Task head = t;
+    head.tables.clear();
+    head.statements.clear();
+    head.steps.clear();
+    head.logs.clear();
+    out.push_back(std::move(head));
+  }
   return out;
 }
 

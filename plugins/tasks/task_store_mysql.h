@@ -33,7 +33,7 @@ class MysqlTaskStore : public TaskStore {
   Status UpdateStatement(int64_t task_id, const TaskStatement& statement) override;
   Result<int64_t> AppendLog(int64_t task_id, const TaskLog& line) override;
   Result<std::vector<TaskSummary>> ListTasks(const TaskQuery& query) override;
-  Result<std::vector<int64_t>> ListLiveTasks() override;
+  Result<std::vector<Task>> ListLiveTasks() override;
   Result<std::map<TaskStatus, int64_t>> CountByStatus() override;
   Result<bool> Claim(int64_t id, const std::string& owner, Duration lease) override;
   Result<bool> RenewLease(int64_t id, const std::string& owner, Duration lease) override;

@@ -154,12 +154,8 @@ Status MysqlTaskStore::CreateTask(Task& task) {
   return Status::Ok();
 }
 
-Result<Task> MysqlTaskStore::LoadTask(SqlLink& link, int64_t id) {
-  const std::string ids = std::to_string(id);
-  auto rows = link.Query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return UnknownTask(id);
-  const SqlRow& r = (*rows)[0];
+// A row of SELECT kTaskColumns: the task's own fields.
+static Task TaskFromRow(const SqlRow& r) {
   Task t;
   t.id = Int(r[0]);
   t.cluster = Str(r[1]);
@@ -183,6 +179,15 @@ Result<Task> MysqlTaskStore::LoadTask(SqlLink& link, int64_t id) {
   t.started_at = Time(r[20]);
   t.finished_at = Time(r[21]);
   t.version = Int(r[22]);
+  return t;
+}
+
+Result<Task> MysqlTaskStore::LoadTask(SqlLink& link, int64_t id) {
+  const std::string ids = std::to_string(id);
+  auto rows = link.Query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids);
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return UnknownTask(id);
+  Task t = TaskFromRow((*rows)[0]);
   auto tables = link.Query(
       "SELECT source_table, shadow_table, result, skipped FROM task_tables "
       "WHERE task_id=" +
@@ -360,16 +365,16 @@ Result<std::vector<TaskSummary>> MysqlTaskStore::ListTasks(const TaskQuery& quer
   return out;
 }
 
-Result<std::vector<int64_t>> MysqlTaskStore::ListLiveTasks() {
+Result<std::vector<Task>> MysqlTaskStore::ListLiveTasks() {
   std::lock_guard<std::mutex> lock(mu_);
   auto got = Link();
   if (!got.ok()) return got.status();
-  auto rows = (*got)->Query(
-      "SELECT id FROM tasks WHERE status IN ('WAIT_FOR_APPROVAL', "
-      "'WAIT_FOR_EXECUTION', 'EXECUTING') ORDER BY id");
+  auto rows = (*got)->Query(std::string("SELECT ") + kTaskColumns +
+                            " FROM tasks WHERE status IN ('WAIT_FOR_APPROVAL', "
+                            "'WAIT_FOR_EXECUTION', 'EXECUTING') ORDER BY id");
   if (!rows.ok()) return Check(rows.status());
-  std::vector<int64_t> out;
-  for (const auto& r : *rows) out.push_back(Int(r[0]));
+  std::vector<Task> out;
+  for (const auto& r : *rows) out.push_back(TaskFromRow(r));
   return out;
 }
 

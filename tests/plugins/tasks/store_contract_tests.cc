@@ -266,8 +266,19 @@ TEST_F(StoreContractTest, InterruptedTasks) {
   EXPECT_EQ(std::set<int64_t>(ids->begin(), ids->end()),
             (std::set<int64_t>{lapsed.id, mine_before.id}));
   auto live = store_->ListLiveTasks();
-  EXPECT_EQ(live->size(), 4u);
-  (void)waiting;
+  ASSERT_TRUE(live.ok());
+  std::set<int64_t> live_ids;
+  for (const Task& t : *live) {
+    live_ids.insert(t.id);
+    EXPECT_FALSE(IsFinal(t.status));
+    EXPECT_TRUE(t.logs.empty() && t.steps.empty());  // the task's own fields only
+    if (t.id == waiting.id) {
+      EXPECT_EQ(t.status, TaskStatus::kWaitForExecution);
+      EXPECT_EQ(t.execution_mode, waiting.execution_mode);
+      EXPECT_EQ(t.database, waiting.database);
+    }
+  }
+  EXPECT_EQ(live_ids, (std::set<int64_t>{lapsed.id, mine_before.id, alive.id, waiting.id}));
   auto counts = store_->CountByStatus();
   ASSERT_TRUE(counts.ok());
   EXPECT_EQ((*counts)[TaskStatus::kExecuting], 3);
