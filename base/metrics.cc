@@ -45,7 +45,7 @@ struct Metrics {
   Family<Counter>& backend_errors_total =
       BuildCounter()
           .Name("shadowproxy_backend_errors_total")
-          .Help("Backend connect failures and lost connections, by cluster and server.")
+          .Help("Failed connects to a backend and lost backend connections, by cluster and server.")
           .Register(*registry);
   Family<Counter>& bytes_total = BuildCounter()
                                      .Name("shadowproxy_bytes_total")

@@ -10,6 +10,7 @@ import struct
 import subprocess
 import threading
 import time
+import urllib.request
 
 import pymysql
 import pytest
@@ -180,8 +181,17 @@ def test_garbage_and_truncated_clients_do_not_hurt_others(proxy):
 
 def test_backend_death_gives_an_error_not_a_hang(tmp_path):
     b = Backend()
-    port = free_port()
-    p = Proxy(default_config(b, port, users=USERS), port=port)
+    port, metrics_port = free_port(), free_port()
+    p = Proxy(default_config(b, port, metrics_port, users=USERS), port=port)
+    server = f'shadowproxy_backend_errors_total{{cluster="local",server="127.0.0.1:{b.port}"}}'
+
+    def backend_errors():
+        with urllib.request.urlopen(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith(server + " "):
+                    return float(line.split()[-1])
+        return 0.0
+
     try:
         conn = p.connect(user="root", password="", read_timeout=30)
         errors = []
@@ -199,10 +209,15 @@ def test_backend_death_gives_an_error_not_a_hang(tmp_path):
         t.join(timeout=10)
         assert not t.is_alive(), "client hung after the backend died"
         assert errors and errors[0].args[0] == 2013
+        lost = backend_errors()
+        assert lost >= 1  # the lost connection
         # New sessions get a clear error while the cluster has no live server.
         with pytest.raises(pymysql.err.OperationalError) as e:
             p.connect(user="root", password="", connect_timeout=10)
         assert e.value.args[0] in (7030, 2013)
+        if e.value.args[0] == 7030:  # names the server that did not answer
+            assert f"127.0.0.1:{b.port}" in e.value.args[1], e.value.args
+            assert backend_errors() > lost  # the failed connect counts too
         assert p.proc.poll() is None
     finally:
         p.stop()

@@ -15,6 +15,7 @@
 #include <unordered_map>
 
 #include "base/log.h"
+#include "base/metrics.h"
 
 namespace shadowproxy::proxy {
 namespace {
@@ -135,6 +136,7 @@ void BackendDialer::TryNext() {
 void BackendDialer::Fail(const std::string& why) {
   const ServerAddress& s = cluster_->servers[current_];
   NoteServerDown(s);
+  metrics::BackendErrorsTotal(cluster_->name, s.ToString()).Increment();
   log::Warn("backend", "cannot connect to ", s.ToString(), " (cluster ", cluster_->name,
             "): ", why);
   if (!errors_.empty()) errors_ += "; ";

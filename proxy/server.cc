@@ -212,6 +212,10 @@ Status Server::Start() {
 
 void Server::BeginShutdown() {
   if (draining_.exchange(true)) return;
+  shutdown_deadline_ = std::chrono::steady_clock::now() + config()->listen.shutdown_grace;
+#ifdef SHADOWPROXY_HAVE_TASK_CENTER
+  if (task_center_) task_center_->StopScheduling();
+#endif
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
     c->loop_.Post([c] {
@@ -245,7 +249,14 @@ void Server::Stop() {
   for (auto& ctx : loops_) ctx->loop_.Stop();
   workers_.reset();  // running statements finish; their answers queue up on the stopped loops
 #ifdef SHADOWPROXY_HAVE_TASK_CENTER
-  if (task_center_) task_center_->Stop();  // running executions finish and record their state
+  if (task_center_) {  // running executions finish (within the grace left) and record their state
+    std::optional<Duration> left;
+    if (shutdown_deadline_)
+      left =
+          std::max(Duration::zero(), std::chrono::duration_cast<Duration>(
+                                         *shutdown_deadline_ - std::chrono::steady_clock::now()));
+    task_center_->Stop(left);
+  }
 #endif
   loops_.clear();  // runs what was queued (deleting the sessions), then frees the loops
 }

@@ -5,9 +5,11 @@
 #include <event2/listener.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,9 +81,11 @@ class Server {
   Status Start();
   // SIGHUP: new sessions use `config` (users, shadow_sync.processes, log level).
   void Reload(ConfigPtr config);
-  // SIGTERM: stop accepting; idle sessions close now, busy ones after their statement.
+  // SIGTERM: stop accepting and start no more task executions; idle sessions close now, busy
+  // ones after their statement. Starts the shutdown_grace clock.
   void BeginShutdown();
-  // Stops the loops (closing what is left) and the workers.
+  // Stops the loops (closing what is left) and the workers; running task executions get what
+  // is left of shutdown_grace (all of it without BeginShutdown).
   void Stop();
 
   ConfigPtr config();
@@ -108,6 +112,7 @@ class Server {
   std::atomic<int64_t> sessions_{0};
   std::atomic<bool> draining_{false};
   bool stopped_ = false;
+  std::optional<std::chrono::steady_clock::time_point> shutdown_deadline_;
 };
 
 // Nanoseconds on the monotonic clock.

@@ -77,7 +77,8 @@ void Session::OnDialed(int fd, size_t server, const std::string& error) {
   if (fd < 0) {
     log::Warn("relay", "no backend of cluster '", cluster_->name, "' for a client from ",
               peer_host_, ": ", error);
-    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster_->name + "' answers");
+    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster_->name + "' answers (" +
+                                   error + ")");
     PumpAuth();
     return;
   }

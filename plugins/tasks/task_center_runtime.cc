@@ -60,13 +60,17 @@ void TaskCenterRuntime::Reload(ConfigPtr config) {
   config_ = std::move(config);
 }
 
-void TaskCenterRuntime::Stop() {
+void TaskCenterRuntime::StopScheduling() {
   if (scheduler_) scheduler_->Stop();
+}
+
+void TaskCenterRuntime::Stop(std::optional<Duration> grace) {
+  StopScheduling();
   if (pool_ && executor_) {
-    // Running DDL gets shutdown_grace to finish; then it is killed and its task recorded as
-    // EXECUTION_FAILED (the same outcome a crash gives, but written now).
+    // Running DDL gets what is left of shutdown_grace to finish; then it is killed and its task
+    // recorded as EXECUTION_FAILED (the same outcome a crash gives, but written now).
     if (!pool_->WaitIdle(std::chrono::duration_cast<std::chrono::milliseconds>(
-            Current()->listen.shutdown_grace))) {
+            grace.value_or(Current()->listen.shutdown_grace)))) {
       int n = executor_->CancelAll("proxy stopped while the task was executing");
       log::Warn("tasks", "shutdown: killed ", n, " running execution(s) after shutdown_grace");
     }

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "base/config.h"
@@ -30,8 +31,11 @@ class TaskCenterRuntime {
   TaskStore& store() { return *store_; }
   // SIGHUP: processes (and the rest of the snapshot) for new decisions.
   void Reload(ConfigPtr config);
-  // Stops scheduling, lets running executions finish (they keep their lease until then).
-  void Stop();
+  // Starts no more executions (SIGTERM: the proxy is draining). Idempotent.
+  void StopScheduling();
+  // Stops scheduling and lets running executions finish for up to `grace` (default: the
+  // config's shutdown_grace); then kills them and records them EXECUTION_FAILED.
+  void Stop(std::optional<Duration> grace = std::nullopt);
 
  private:
   TaskCenterRuntime() = default;
