@@ -556,3 +556,45 @@ def test_mariadb_cli_tour(stack):
     assert [r[1] for r in rows[1:]][-2:] == ["EXECUTION", "COMPLETED"]
     rows = cli(stack, "dev", "SHADOW SYNC HELP")
     assert rows[0][0] == "statement" and len(rows) > 10
+
+
+def test_default_database_is_whatever_the_session_is_in(stack):
+    """`db` defaults to the session's current database as the server knows it, however it was
+    changed: USE inside a multi-statement query, USE after a comment, a failed USE."""
+    import pymysql
+    from pymysql.constants import CLIENT
+    with stack.root() as r, r.cursor() as c:
+        for db in ("cur_a", "cur_b"):
+            c.execute(f"CREATE DATABASE {db}")
+            c.execute(f"CREATE TABLE {db}.only_in_{db} (id INT PRIMARY KEY)")
+
+    def analyzed_tables(conn):
+        _, rows = query(conn, "SHADOW SYNC ANALYZE ALL TABLES")
+        return sorted(r[1] for r in rows)
+
+    dev = pymysql.connect(host="127.0.0.1", port=stack.port, user="dev",
+                          password=PASSWORDS["dev"], database="cur_a", autocommit=True,
+                          client_flag=CLIENT.MULTI_STATEMENTS, read_timeout=60)
+    assert analyzed_tables(dev) == ["only_in_cur_a"]
+    with dev.cursor() as c:  # USE in the middle of a multi-statement query
+        c.execute("SELECT 1; USE cur_b; SELECT 2")
+        while c.nextset():
+            pass
+    assert analyzed_tables(dev) == ["only_in_cur_b"]
+    assert query(dev, "/* from a tool */ USE cur_a")[1] == []
+    assert analyzed_tables(dev) == ["only_in_cur_a"]
+    assert error_of(dev, "USE no_such_db")[0] == 1049  # a failed USE changes nothing
+    assert analyzed_tables(dev) == ["only_in_cur_a"]
+    # Pipelined behind other statements, the SHADOW SYNC answer still comes in order.
+    with dev.cursor() as c:
+        c.execute("USE cur_b; SELECT 7")
+        while c.nextset():
+            pass
+    _, rows = query(dev, "SHADOW SYNC ANALYZE ALL TABLES")
+    assert [r[1] for r in rows] == ["only_in_cur_b"]
+    assert query(dev, "SELECT DATABASE(), 40 + 2")[1] == [("cur_b", "42")]  # the session is intact
+    dev.close()
+    nodb = stack.connect("dev")
+    code, message = error_of(nodb, "SHADOW SYNC ANALYZE ALL TABLES")
+    assert code == 7005 and "no database" in message, message
+    nodb.close()

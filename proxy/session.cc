@@ -482,6 +482,13 @@ void Session::ParseBackend() {
     if (got < p::kHeaderSize + want) return;
     b_stream_ = p::kHeaderSize + h.length;
     last_b_seq_ = h.seq;
+    if (probe_ && PendingCount() > 0 && Head().kind == Kind::kShadow) {
+      b_stream_ = 0;  // the answer to the proxy's own SELECT DATABASE(): never reaches the client
+      if (avail < p::kHeaderSize + h.length) return;
+      OnProbePacket(h.length);
+      if (closed_) return;
+      continue;
+    }
     if (PendingCount() == 0 || Head().kind != Kind::kRelay) continue;  // unsolicited: relay it
     const uint8_t* payload = peek + p::kHeaderSize;
     if ((Head().track & kTrackProxyAuth) && payload[0] == p::kAuthSwitchHeader) {
@@ -570,7 +577,7 @@ void Session::BackendLost(const std::string& why) {
     PumpAuth();
     return;
   }
-  bool outstanding = PendingCount() > 0 && Head().kind == Kind::kRelay;
+  bool outstanding = PendingCount() > 0 && (Head().kind == Kind::kRelay || probe_);
   log::Warn("relay", "session ", connection_id_, " (user '", user_, "' from ", peer_host_,
             "): lost backend ", BackendName(), ": ", why);
   if (outstanding && b_stream_ == 0) {

@@ -76,9 +76,17 @@ class Session {
   void CompleteHead();
   void AnswerBackendAuthSwitch(uint8_t seq, uint32_t length);
   void ReplaceCurrentPacket(uint32_t length, std::string_view replacement);
+  // Takes the backend packet at b_ready_ (`length` payload bytes, all buffered) out of the
+  // stream to the client; returns its payload.
+  std::string CutBackendPacket(uint32_t length);
+  // Queues whole packets for the backend after what is already due to it.
+  void InsertForBackend(std::string_view packets);
   void AnswerLocally(uint8_t command, std::string err_payload);
   bool ChangeUser(protocol::ChangeUser cu, uint32_t length);
   void RunLocalHead();
+  void RunPlugin();
+  void StartDatabaseProbe();
+  void OnProbePacket(uint32_t length);
   void OnPluginAnswer(plugins::Answer answer);
   void BackendLost(const std::string& why);
 
@@ -147,6 +155,9 @@ class Session {
   };
   std::unique_ptr<Tracked> tracked_;
   std::unique_ptr<std::string> local_query_;  // the held SHADOW SYNC statement
+  // While the proxy asks the backend for the session's current database (SELECT DATABASE())
+  // before answering a SHADOW SYNC statement: the response packets so far.
+  std::unique_ptr<std::vector<std::string>> probe_;
   std::unique_ptr<Handshake> hs_;
 };
 

@@ -7,6 +7,7 @@
 #include "protocol/handshake.h"
 #include "protocol/packet.h"
 #include "protocol/packets.h"
+#include "protocol/wire.h"
 #include "proxy/answer.h"
 #include "proxy/auth.h"
 #include "proxy/server.h"
@@ -26,6 +27,27 @@ void Session::ReplaceCurrentPacket(uint32_t length, std::string_view replacement
   if (!replacement.empty()) evbuffer_prepend(c2b_, replacement.data(), replacement.size());
   evbuffer_prepend_buffer(c2b_, front);
   evbuffer_free(front);
+}
+
+std::string Session::CutBackendPacket(uint32_t length) {
+  std::string payload(length, '\0');
+  PeekAt(b2c_, b_ready_ + p::kHeaderSize, reinterpret_cast<uint8_t*>(payload.data()), length);
+  evbuffer* front = evbuffer_new();
+  evbuffer_remove_buffer(b2c_, front, b_ready_);
+  evbuffer_drain(b2c_, p::kHeaderSize + length);
+  evbuffer_prepend_buffer(b2c_, front);
+  evbuffer_free(front);
+  return payload;
+}
+
+void Session::InsertForBackend(std::string_view packets) {
+  evbuffer* ahead = evbuffer_new();
+  evbuffer_remove_buffer(c2b_, ahead, c_ready_);
+  evbuffer_prepend(c2b_, packets.data(), packets.size());
+  evbuffer_prepend_buffer(c2b_, ahead);
+  evbuffer_free(ahead);
+  c_ready_ += packets.size();
+  FlushToBackend();
 }
 
 // The current command (already taken out of the stream) gets `err_payload` from the proxy, in
@@ -92,29 +114,16 @@ bool Session::ChangeUser(p::ChangeUser cu, uint32_t length) {
 }
 
 void Session::AnswerBackendAuthSwitch(uint8_t seq, uint32_t length) {
-  std::string payload(length, '\0');
-  PeekAt(b2c_, b_ready_ + p::kHeaderSize, reinterpret_cast<uint8_t*>(payload.data()), length);
-  evbuffer* front = evbuffer_new();  // cut the packet out of the backend stream
-  evbuffer_remove_buffer(b2c_, front, b_ready_);
-  evbuffer_drain(b2c_, p::kHeaderSize + length);
-  evbuffer_prepend_buffer(b2c_, front);
-  evbuffer_free(front);
+  std::string payload = CutBackendPacket(length);
   auto sw = p::DecodeAuthSwitchRequest(p::AsBytes(payload));
   const UserConfig* target = tracked_ ? config_->FindUser(tracked_->user) : nullptr;
   if (!sw.ok() || sw->plugin != p::kNativePasswordPlugin || !target) {
     BackendLost("backend asked for an unsupported auth exchange during COM_CHANGE_USER");
     return;
   }
-  std::string reply = FramePacket(
+  InsertForBackend(FramePacket(
       static_cast<uint8_t>(seq + 1),
-      p::NativeScramble(target->backend_password, sw->data.substr(0, p::kScrambleLength)));
-  evbuffer* ahead = evbuffer_new();  // our packet goes after what is already due to the backend
-  evbuffer_remove_buffer(c2b_, ahead, c_ready_);
-  evbuffer_prepend(c2b_, reply.data(), reply.size());
-  evbuffer_prepend_buffer(c2b_, ahead);
-  evbuffer_free(ahead);
-  c_ready_ += reply.size();
-  FlushToBackend();
+      p::NativeScramble(target->backend_password, sw->data.substr(0, p::kScrambleLength))));
 }
 
 // The head of the queue is answered by the proxy itself.
@@ -134,6 +143,57 @@ void Session::RunLocalHead() {
     }
     return;  // the caller goes on parsing / flushing
   }
+  // A SHADOW SYNC statement: first ask the backend which database the session is in, so the
+  // default `db` is right whatever changed it (USE in a multi-statement query, a procedure...).
+  if (!probe_ && bfd_ >= 0 && backend_events_) {
+    StartDatabaseProbe();
+    return;
+  }
+  RunPlugin();
+}
+
+void Session::StartDatabaseProbe() {
+  static constexpr std::string_view kProbe = "SELECT DATABASE()";
+  probe_ = std::make_unique<std::vector<std::string>>();
+  tracker_.Start(p::COM_QUERY, client_caps_, ext_caps_);
+  std::string payload(1, static_cast<char>(p::COM_QUERY));
+  payload += kProbe;
+  InsertForBackend(FramePacket(0, payload));
+}
+
+// One packet of the probe's response, whole at b_ready_: taken out of the client's stream.
+void Session::OnProbePacket(uint32_t length) {
+  probe_->push_back(CutBackendPacket(length));
+  const std::string& payload = probe_->back();
+  switch (tracker_.OnPacket(p::AsBytes(payload))) {
+    case p::TrackerResult::kNeedMore:
+      return;
+    case p::TrackerResult::kDone:
+      break;
+    default:
+      Close("unexpected packet from backend " + BackendName() + " for SELECT DATABASE()", true);
+      return;
+  }
+  // column count, [column definition, [EOF]], the row, EOF/OK: the row is next to last.
+  const auto& packets = *probe_;
+  if (!tracker_.error() && packets.size() >= 3) {
+    const std::string& row = packets[packets.size() - 2];
+    if (!row.empty() && static_cast<uint8_t>(row[0]) == 0xFB) {
+      database_.clear();  // NULL: no database selected
+    } else {
+      p::Reader r(row);
+      std::string_view db = r.LenencString();
+      if (r.ok()) database_ = std::string(db);
+    }
+  } else {
+    log::Warn("relay", "session ", connection_id_,
+              ": could not read the current database; using the last one seen ('", database_, "')");
+  }
+  probe_.reset();
+  RunPlugin();
+}
+
+void Session::RunPlugin() {
   plugins::SessionContext sc;
   sc.user = user_;
   if (user_cfg_) sc.roles = user_cfg_->roles;
