@@ -593,6 +593,11 @@ def test_default_database_is_whatever_the_session_is_in(stack):
     _, rows = query(dev, "SHADOW SYNC ANALYZE ALL TABLES")
     assert [r[1] for r in rows] == ["only_in_cur_b"]
     assert query(dev, "SELECT DATABASE(), 40 + 2")[1] == [("cur_b", "42")]  # the session is intact
+    # A client's sql_select_limit=0 does not blind the proxy's own question.
+    query(dev, "SET SESSION sql_select_limit = 0")
+    assert query(dev, "SELECT 1")[1] == []
+    assert analyzed_tables(dev) == ["only_in_cur_b"]
+    assert "could not read the current database" not in stack.proxy.log()
     dev.close()
     nodb = stack.connect("dev")
     code, message = error_of(nodb, "SHADOW SYNC ANALYZE ALL TABLES")

@@ -101,6 +101,13 @@ Result<std::string_view> QueryText(std::span<const uint8_t> payload, bool query_
   return r.Rest();
 }
 
+std::string EncodeQuery(std::string_view text, bool query_attributes) {
+  std::string out(1, static_cast<char>(COM_QUERY));
+  if (query_attributes) out += std::string_view("\x00\x01", 2);
+  out += text;
+  return out;
+}
+
 namespace {
 
 bool IsSpace(char c) {

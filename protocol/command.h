@@ -69,6 +69,9 @@ std::string EncodeChangeUser(const ChangeUser& c, uint32_t client_capabilities);
 // negotiated the text follows the parameter count / set count; payloads that carry actual
 // attributes (count > 0) are not parsed and give an error.
 Result<std::string_view> QueryText(std::span<const uint8_t> payload, bool query_attributes = false);
+// A COM_QUERY payload for `text`; with query_attributes (CLIENT_QUERY_ATTRIBUTES negotiated) it
+// carries an empty attribute list (parameter count 0, parameter set count 1). QueryText's inverse.
+std::string EncodeQuery(std::string_view text, bool query_attributes);
 
 // True iff `payload` is a COM_QUERY whose text, after leading white space and comments
 // (`-- ` to end of line, `#` to end of line, `/* ... */`), starts with the keywords SHADOW and

@@ -100,3 +100,51 @@ EncodedResponse EncodeErrResponse(uint8_t seq, uint16_t code, std::string_view s
 }
 
 }  // namespace shadowproxy::protocol
+
+namespace shadowproxy::protocol {
+
+Result<std::optional<std::string>> DecodeSingleValue(const std::vector<std::string>& payloads,
+                                                     uint32_t capabilities,
+                                                     uint32_t mariadb_ext_caps) {
+  auto bad = [](std::string why) -> Result<std::optional<std::string>> {
+    return Status(errc::kInternal, "not a one-row, one-column result: " + std::move(why));
+  };
+  auto is_eof = [](const std::string& p) {
+    return !p.empty() && static_cast<uint8_t>(p[0]) == 0xFE && p.size() < 9;
+  };
+  if (payloads.empty()) return bad("no packets");
+  if (!payloads[0].empty() && static_cast<uint8_t>(payloads[0][0]) == 0xFF) {
+    auto err = DecodeErr(AsBytes(payloads[0]));
+    if (err.ok()) return Status(err->code, err->message, err->sqlstate);
+    return bad("a malformed ERR");
+  }
+  Reader head(payloads[0]);
+  if (head.LenencInt() != 1 || !head.ok()) return bad("column count is not 1");
+  bool metadata = true;
+  if ((capabilities & CLIENT_OPTIONAL_RESULTSET_METADATA) ||
+      (mariadb_ext_caps & MARIADB_CLIENT_CACHE_METADATA))
+    metadata = head.U8() != 0;
+  if (!head.ok() || !head.AtEnd()) return bad("malformed column count");
+  size_t i = 1;
+  if (metadata) ++i;                             // the column definition
+  if (!(capabilities & CLIENT_DEPRECATE_EOF)) {  // also when the metadata was skipped
+    if (i >= payloads.size() || !is_eof(payloads[i])) return bad("no EOF after the metadata");
+    ++i;
+  }
+  if (payloads.size() != i + 2) return bad(std::to_string(payloads.size()) + " packets");
+  const std::string& row = payloads[i];
+  const std::string& end = payloads[i + 1];  // EOF, or the 0xFE OK of DEPRECATE_EOF
+  if (end.empty() || static_cast<uint8_t>(end[0]) != 0xFE)
+    return bad("no terminator after the row");
+  if (is_eof(row) || row.empty()) return bad("no row");
+  if (static_cast<uint8_t>(row[0]) == 0xFB) {
+    if (row.size() != 1) return bad("more than one column in the row");
+    return std::optional<std::string>();
+  }
+  Reader r(row);
+  std::string_view value = r.LenencString();
+  if (!r.ok() || !r.AtEnd()) return bad("malformed row");
+  return std::optional<std::string>(std::string(value));
+}
+
+}  // namespace shadowproxy::protocol

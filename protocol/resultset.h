@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "protocol/capabilities.h"
 
 namespace shadowproxy::protocol {
@@ -42,6 +43,14 @@ EncodedResponse EncodeTextResultSet(const std::vector<std::string>& columns,
                                     uint8_t first_seq,
                                     uint16_t status_flags = SERVER_STATUS_AUTOCOMMIT,
                                     uint16_t warnings = 0, uint32_t mariadb_ext_caps = 0);
+
+// The value of a server's text result set of exactly one column and one row (e.g. the proxy's own
+// `SELECT DATABASE() LIMIT 1`), from its payloads in order (headers stripped); std::nullopt for
+// NULL. `capabilities` / `mariadb_ext_caps` as negotiated (DEPRECATE_EOF, metadata skipping).
+// An ERR, or any other shape, is an error.
+Result<std::optional<std::string>> DecodeSingleValue(const std::vector<std::string>& payloads,
+                                                     uint32_t capabilities,
+                                                     uint32_t mariadb_ext_caps = 0);
 
 // A single OK / ERR packet with header (helpers for the proxy's own answers).
 EncodedResponse EncodeOkResponse(uint8_t seq, uint64_t affected_rows, uint16_t status_flags,

@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
                     "): no new connections, waiting up to ", grace.count(),
                     "ms for statements in flight");
       server->BeginShutdown();
-      auto deadline = std::chrono::steady_clock::now() + grace;
+      auto deadline = server->shutdown_deadline();  // one clock for sessions and tasks
       while (std::chrono::steady_clock::now() < deadline &&
              (server->session_count() > 0 || server->plugin_jobs.load() > 0)) {
         timespec poll{0, 50 * 1000 * 1000};

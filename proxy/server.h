@@ -84,6 +84,10 @@ class Server {
   // SIGTERM: stop accepting and start no more task executions; idle sessions close now, busy
   // ones after their statement. Starts the shutdown_grace clock.
   void BeginShutdown();
+  // When the shutdown_grace started by BeginShutdown() runs out (now if it was not called).
+  std::chrono::steady_clock::time_point shutdown_deadline() const {
+    return shutdown_deadline_.value_or(std::chrono::steady_clock::now());
+  }
   // Stops the loops (closing what is left) and the workers; running task executions get what
   // is left of shutdown_grace (all of it without BeginShutdown).
   void Stop();

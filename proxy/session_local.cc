@@ -7,7 +7,7 @@
 #include "protocol/handshake.h"
 #include "protocol/packet.h"
 #include "protocol/packets.h"
-#include "protocol/wire.h"
+#include "protocol/resultset.h"
 #include "proxy/answer.h"
 #include "proxy/auth.h"
 #include "proxy/server.h"
@@ -153,12 +153,12 @@ void Session::RunLocalHead() {
 }
 
 void Session::StartDatabaseProbe() {
-  static constexpr std::string_view kProbe = "SELECT DATABASE()";
+  // LIMIT 1 overrides a client's sql_select_limit=0, which would leave no row to read.
+  static constexpr std::string_view kProbe = "SELECT DATABASE() LIMIT 1";
   probe_ = std::make_unique<std::vector<std::string>>();
   tracker_.Start(p::COM_QUERY, client_caps_, ext_caps_);
-  std::string payload(1, static_cast<char>(p::COM_QUERY));
-  payload += kProbe;
-  InsertForBackend(FramePacket(0, payload));
+  InsertForBackend(
+      FramePacket(0, p::EncodeQuery(kProbe, (client_caps_ & p::CLIENT_QUERY_ATTRIBUTES) != 0)));
 }
 
 // One packet of the probe's response, whole at b_ready_: taken out of the client's stream.
@@ -174,20 +174,12 @@ void Session::OnProbePacket(uint32_t length) {
       Close("unexpected packet from backend " + BackendName() + " for SELECT DATABASE()", true);
       return;
   }
-  // column count, [column definition, [EOF]], the row, EOF/OK: the row is next to last.
-  const auto& packets = *probe_;
-  if (!tracker_.error() && packets.size() >= 3) {
-    const std::string& row = packets[packets.size() - 2];
-    if (!row.empty() && static_cast<uint8_t>(row[0]) == 0xFB) {
-      database_.clear();  // NULL: no database selected
-    } else {
-      p::Reader r(row);
-      std::string_view db = r.LenencString();
-      if (r.ok()) database_ = std::string(db);
-    }
+  auto value = p::DecodeSingleValue(*probe_, client_caps_, ext_caps_);
+  if (value.ok()) {
+    database_ = value->value_or("");  // NULL: no database selected
   } else {
-    log::Warn("relay", "session ", connection_id_,
-              ": could not read the current database; using the last one seen ('", database_, "')");
+    log::Warn("relay", "session ", connection_id_, ": could not read the current database (",
+              value.status().message(), "); using the last one seen ('", database_, "')");
   }
   probe_.reset();
   RunPlugin();

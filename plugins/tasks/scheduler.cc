@@ -7,6 +7,10 @@
 
 namespace shadowproxy::tasks {
 
+namespace {
+constexpr Duration kRetryStartAfter = std::chrono::seconds(3);
+}  // namespace
+
 std::string MakeOwner(const std::string& instance) {
   return instance + "#" + std::to_string(getpid()) + "." +
          std::to_string(Now().time_since_epoch().count());
@@ -24,12 +28,16 @@ void Scheduler::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
-void Scheduler::Stop() {
+void Scheduler::RequestStop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
   cv_.notify_all();
+}
+
+void Scheduler::Stop() {
+  RequestStop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -101,7 +109,12 @@ int Scheduler::PollOnce() {
     if (!IsDue(head, now)) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (posted_.count(id)) continue;
+      if (stopping_ || posted_.count(id)) continue;
+      auto backoff = retry_after_.find(id);
+      if (backoff != retry_after_.end()) {
+        if (now < backoff->second) continue;
+        retry_after_.erase(backoff);
+      }
     }
     auto claimed = store_.Claim(id, options_.owner, options_.lease);
     if (!claimed.ok() || !*claimed) continue;
@@ -115,12 +128,17 @@ int Scheduler::PollOnce() {
       auto r = executor_.Run(id);
       if (r.ok()) {
         log::Info("tasks", "task ", id, " -> ", ToString(*r));
-      } else {
-        // Not started (e.g. the metadb failed us): give the claim back at once rather than
-        // leaving the task held until the lease lapses; the next poll tries again.
-        auto released = store_.ReleaseClaim(id, options_.owner);
+      } else if (auto released = store_.ReleaseClaim(id, options_.owner);
+                 released.ok() && *released) {
+        // Not started (e.g. the metadb failed us): the claim is given back at once rather than
+        // held until the lease lapses. Any other proxy may take it at its next poll; this one
+        // waits a few seconds, so a task that cannot start does not fail every second.
         log::Warn("tasks", "task ", id, ": could not start: ", r.status().message(),
-                  released.ok() && *released ? " (claim released; retrying)" : "");
+                  " (claim released; retrying)");
+        std::lock_guard<std::mutex> lock(mu_);
+        retry_after_[id] = Now() + kRetryStartAfter;
+      } else {
+        log::Warn("tasks", "task ", id, ": ", r.status().message());
       }
       {
         std::lock_guard<std::mutex> lock(mu_);

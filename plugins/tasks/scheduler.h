@@ -7,6 +7,7 @@
 
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -38,6 +39,8 @@ class Scheduler {
   // Starts the polling thread (the first poll, with recovery, happens at once).
   void Start();
   void Stop();
+  // Claims nothing more from now on, without waiting for a poll in flight (Stop() joins).
+  void RequestStop();
   // Poll now (after an APPROVE, EXECUTE or SUBMIT that may have made a task due).
   void Kick();
   // One poll, synchronously (tests, and Start's loop). Returns the number of tasks changed or
@@ -56,6 +59,8 @@ class Scheduler {
   bool kicked_ = false;
   bool stopping_ = false;
   std::set<int64_t> posted_;  // claimed here and not yet finished
+  // Tasks whose execution could not start here: not claimed again by this proxy before then.
+  std::map<int64_t, TimePoint> retry_after_;
   std::thread thread_;
 };
 

@@ -61,11 +61,11 @@ void TaskCenterRuntime::Reload(ConfigPtr config) {
 }
 
 void TaskCenterRuntime::StopScheduling() {
-  if (scheduler_) scheduler_->Stop();
+  if (scheduler_) scheduler_->RequestStop();  // never blocks the shutdown on a slow poll
 }
 
 void TaskCenterRuntime::Stop(std::optional<Duration> grace) {
-  StopScheduling();
+  if (scheduler_) scheduler_->Stop();
   if (pool_ && executor_) {
     // Running DDL gets what is left of shutdown_grace to finish; then it is killed and its task
     // recorded as EXECUTION_FAILED (the same outcome a crash gives, but written now).

@@ -170,5 +170,16 @@ TEST(ShadowSync, NeverLooksPastTheKeywords) {
   }
 }
 
+TEST(Command, EncodeQueryIsQueryTextsInverse) {
+  for (bool attrs : {false, true}) {
+    std::string payload = EncodeQuery("SELECT DATABASE() LIMIT 1", attrs);
+    EXPECT_EQ(static_cast<uint8_t>(payload[0]), COM_QUERY);
+    EXPECT_EQ(payload.size(), 1 + (attrs ? 2 : 0) + 25u);
+    auto text = QueryText(AsBytes(payload), attrs);
+    ASSERT_TRUE(text.ok()) << text.status().ToString();
+    EXPECT_EQ(*text, "SELECT DATABASE() LIMIT 1");
+  }
+}
+
 }  // namespace
 }  // namespace shadowproxy::protocol

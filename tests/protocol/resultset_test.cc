@@ -165,5 +165,59 @@ TEST(ResultSet, OkAndErrResponses) {
   EXPECT_EQ(e->message, "not allowed");
 }
 
+// DecodeSingleValue reads back what a server sends for SELECT DATABASE() LIMIT 1.
+std::vector<std::string> Payloads(const EncodedResponse& r) {
+  std::vector<std::string> out;
+  for (const JoinedPayload& p : Join(r.bytes)) out.push_back(p.payload);
+  return out;
+}
+
+TEST(SingleValue, EveryNegotiatedForm) {
+  for (uint32_t caps : {0u, CLIENT_DEPRECATE_EOF})
+    for (uint32_t ext : {0u, MARIADB_CLIENT_CACHE_METADATA | MARIADB_CLIENT_EXTENDED_METADATA}) {
+      SCOPED_TRACE(::testing::Message() << "caps " << caps << " ext " << ext);
+      auto v = DecodeSingleValue(
+          Payloads(EncodeTextResultSet({"DATABASE()"}, {{"sh`op"}}, caps, 1, 2, 0, ext)), caps,
+          ext);
+      ASSERT_TRUE(v.ok()) << v.status().ToString();
+      EXPECT_EQ(*v, std::optional<std::string>("sh`op"));
+      auto null = DecodeSingleValue(
+          Payloads(EncodeTextResultSet({"DATABASE()"}, {{std::nullopt}}, caps, 1, 2, 0, ext)), caps,
+          ext);
+      ASSERT_TRUE(null.ok()) << null.status().ToString();
+      EXPECT_FALSE(null->has_value());
+      // No row (sql_select_limit=0), two rows, two columns: refused, never misread.
+      EXPECT_FALSE(
+          DecodeSingleValue(Payloads(EncodeTextResultSet({"d"}, {}, caps, 1, 2, 0, ext)), caps, ext)
+              .ok());
+      EXPECT_FALSE(
+          DecodeSingleValue(
+              Payloads(EncodeTextResultSet({"d"}, {{"a"}, {"b"}}, caps, 1, 2, 0, ext)), caps, ext)
+              .ok());
+      EXPECT_FALSE(DecodeSingleValue(
+                       Payloads(EncodeTextResultSet({"d", "e"}, {{"a", "b"}}, caps, 1, 2, 0, ext)),
+                       caps, ext)
+                       .ok());
+    }
+}
+
+TEST(SingleValue, MySqlMetadataSkippedAndErrors) {
+  // CLIENT_OPTIONAL_RESULTSET_METADATA with resultset_metadata=NONE: count, "no metadata" byte.
+  const std::string count("\x01\x00", 2), row("\x04shop", 5);
+  const std::string eof = EncodeEof(0, SERVER_STATUS_AUTOCOMMIT);
+  const uint32_t caps = CLIENT_OPTIONAL_RESULTSET_METADATA;
+  auto v = DecodeSingleValue({count, eof, row, eof}, caps);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v, std::optional<std::string>("shop"));
+  const std::string ok_end = EncodeOk(0, 0, SERVER_STATUS_AUTOCOMMIT, 0, {}, true);
+  v = DecodeSingleValue({count, row, ok_end}, caps | CLIENT_DEPRECATE_EOF);
+  ASSERT_TRUE(v.ok()) << v.status().ToString();
+  EXPECT_EQ(*v, std::optional<std::string>("shop"));
+  auto err = DecodeSingleValue({EncodeErr(1064, "42000", "bad")}, 0);
+  EXPECT_EQ(err.status().code(), 1064);
+  EXPECT_FALSE(DecodeSingleValue({}, 0).ok());
+  EXPECT_FALSE(DecodeSingleValue({count}, caps).ok());
+}
+
 }  // namespace
 }  // namespace shadowproxy::protocol

@@ -307,7 +307,15 @@ TEST_F(SchedulerTest, AClaimWhoseRunCouldNotStartIsReleasedAndRetried) {
   EXPECT_EQ(t.status, TaskStatus::kWaitForExecution);
   EXPECT_EQ(t.owner, "");  // not held for a whole lease
   EXPECT_TRUE(sql_.executed().empty());
-  EXPECT_EQ(s.PollOnce(), 1);  // the next poll claims it again and runs it
+  EXPECT_EQ(s.PollOnce(), 0);  // this proxy waits a few seconds before trying it again...
+  EXPECT_EQ(store_.GetTask(id)->status, TaskStatus::kWaitForExecution);
+  ExecutorOptions peer_eo;
+  peer_eo.owner = "peer:1#1";
+  Executor peer_ex(store_, sql_, nullptr, nullptr, peer_eo);
+  SchedulerOptions peer_opts = Opts("peer:1#1");
+  peer_opts.instance = "peer:1";
+  Scheduler peer(store_, peer_ex, Inline, peer_opts);
+  EXPECT_EQ(peer.PollOnce(), 1);  // ...but any other proxy can claim and run it at once
   EXPECT_EQ(store_.GetTask(id)->status, TaskStatus::kExecutionSucceeded);
   EXPECT_EQ(sql_.executed().size(), 1u);
 }
