@@ -1,13 +1,18 @@
 // Fuzzes ResponseTracker with a random packet stream for a random command and capabilities.
 // Checks: no out-of-bounds reads (the tracker gets exactly the bytes that exist), the answer does
 // not change between "whole payload" and "first kPeekBytes bytes", done() agrees with kDone,
-// nothing but kProtocolError after kDone.
+// nothing but kProtocolError after kDone. When a COM_QUERY response completes, it is also fed to
+// DecodeSingleValue (the relay's reading of its own SELECT DATABASE()): no crash, and a value it
+// returns survives a round trip through EncodeTextResultSet.
+#include <string>
 #include <vector>
 
 #include "fuzz/fuzz_util.h"
 #include "protocol/capabilities.h"
+#include "protocol/command.h"
 #include "protocol/packet.h"
 #include "protocol/response_tracker.h"
+#include "protocol/resultset.h"
 
 using namespace shadowproxy::protocol;
 using shadowproxy::fuzz::Input;
@@ -24,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   whole.Start(command, caps, ext);
   peek.Start(command, caps, ext);
   bool done = whole.done();
+  std::vector<std::string> payloads;
   while (!in.empty()) {
     uint8_t sel = in.Byte();
     uint32_t length;
@@ -49,6 +55,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     SP_FUZZ_CHECK(whole.status_flags() == peek.status_flags());
     SP_FUZZ_CHECK(whole.results() == peek.results());
+    if (length < kMaxPayload) payloads.emplace_back(buf.begin(), buf.end());
+    if (a == TrackerResult::kDone && command == COM_QUERY) {
+      auto v = DecodeSingleValue(payloads, caps, ext);
+      if (v.ok() && v->has_value()) {
+        // What the proxy would send back decodes to the same value. (Our encoder writes the
+        // MariaDB metadata byte, not MySQL's optional-metadata one.)
+        uint32_t enc_caps = caps & ~CLIENT_OPTIONAL_RESULTSET_METADATA;
+        EncodedResponse r = EncodeTextResultSet({"v"}, {{**v}}, enc_caps, 1, 2, 0, ext);
+        std::vector<std::string> again;
+        std::string_view rest = r.bytes;
+        while (rest.size() >= kHeaderSize) {
+          PacketHeader h = DecodeHeader(reinterpret_cast<const uint8_t*>(rest.data()));
+          again.emplace_back(rest.substr(kHeaderSize, h.length));
+          rest.remove_prefix(kHeaderSize + h.length);
+        }
+        auto back = DecodeSingleValue(again, enc_caps, ext);
+        SP_FUZZ_CHECK(back.ok() && *back == *v);
+      }
+    }
     done = whole.done();
   }
   return 0;
