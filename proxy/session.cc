@@ -526,9 +526,22 @@ void Session::ParseBackend() {
   }
 }
 
+// The head command has its answer: the next becomes the head. An emptied queue is reset, and a
+// draining session closes once what it owes the client is written.
+void Session::PopHead() {
+  ++pending_head_;
+  if (PendingCount() > 0) return;
+  pending_.clear();
+  pending_head_ = 0;
+  if (draining_) {
+    close_reason_ = "shutting down";
+    close_after_flush_ = true;
+  }
+}
+
 void Session::CompleteHead() {
   Pending done = Head();
-  ++pending_head_;
+  PopHead();
   ctx_->RecordCommand(done.command, NowNs() - done.start_ns);
   if (done.command == p::COM_CHANGE_USER) cmode_ = ClientMode::kCommand;
   if ((done.track & kTrackValue) && tracked_) {
@@ -546,15 +559,7 @@ void Session::CompleteHead() {
         tracker_.status_flags() & (p::SERVER_STATUS_IN_TRANS | p::SERVER_STATUS_AUTOCOMMIT |
                                    p::SERVER_STATUS_IN_TRANS_READONLY);
   head_started_ = false;
-  if (PendingCount() == 0) {
-    pending_.clear();
-    pending_head_ = 0;
-    if (draining_) {
-      close_reason_ = "shutting down";
-      close_after_flush_ = true;
-    }
-    return;
-  }
+  if (PendingCount() == 0) return;
   if (Head().kind == Kind::kRelay)
     tracker_.Start(Head().command, client_caps_, ext_caps_);
   else

@@ -73,6 +73,7 @@ class Session {
   void ParseBackend();
   bool OnClientCommand(const uint8_t* payload, size_t have, uint32_t length, size_t* need);
   void OnResponsePacket(const uint8_t* payload, size_t have, uint32_t length);
+  void PopHead();
   void CompleteHead();
   void AnswerBackendAuthSwitch(uint8_t seq, uint32_t length);
   void ReplaceCurrentPacket(uint32_t length, std::string_view replacement);

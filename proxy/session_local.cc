@@ -135,12 +135,8 @@ void Session::RunLocalHead() {
     b_ready_ += out.size();
     local_query_.reset();
     ctx_->RecordCommand(head.command, 0);
-    ++pending_head_;
+    PopHead();
     held_ = false;
-    if (PendingCount() == 0) {
-      pending_.clear();
-      pending_head_ = 0;
-    }
     return;  // the caller goes on parsing / flushing
   }
   // A SHADOW SYNC statement: first ask the backend which database the session is in, so the
@@ -218,16 +214,8 @@ void Session::OnPluginAnswer(plugins::Answer answer) {
   evbuffer_add(b2c_, out.data(), out.size());
   b_ready_ += out.size();
   ctx_->RecordCommand(p::COM_QUERY, NowNs() - Head().start_ns);
-  ++pending_head_;
+  PopHead();
   held_ = false;
-  if (PendingCount() == 0) {
-    pending_.clear();
-    pending_head_ = 0;
-    if (draining_) {
-      close_reason_ = "shutting down";
-      close_after_flush_ = true;
-    }
-  }
   FlushToClient();
   if (closed_) return;
   ParseClient();
