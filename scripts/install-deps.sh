@@ -20,13 +20,23 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+step() { echo "install-deps: $*" >&2; }
+fail() { echo "install-deps: FAILED: $*" >&2; exit 1; }
 if [ ${#missing[@]} -gt 0 ]; then
-  $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends "${missing[@]}"
+  step "apt-get update, then installing ${#missing[@]} Debian packages: ${missing[*]}"
+  $SUDO apt-get update || fail "apt-get update (is the Debian mirror reachable?)"
+  $SUDO apt-get install -y --no-install-recommends "${missing[@]}" ||
+    fail "apt-get install of: ${missing[*]}"
+else
+  step "all ${#PKGS[@]} Debian packages already installed"
 fi
 
-# Node clients for the integration tests, installed into integration/node (no global state).
+# Node clients for the integration tests, installed into integration/node (no global state)
+# exactly as package-lock.json pins them (versions that run on Debian 12's node 18).
 here=$(cd "$(dirname "$0")/.." && pwd)
-if [ -f "$here/integration/node/package.json" ] && [ ! -d "$here/integration/node/node_modules" ]; then
-  (cd "$here/integration/node" && npm install --no-audit --no-fund --silent)
+node_dir="$here/integration/node"
+if [ -f "$node_dir/package-lock.json" ] && [ ! -d "$node_dir/node_modules" ]; then
+  step "npm ci in integration/node (node $(node --version 2>/dev/null || echo missing))"
+  (cd "$node_dir" && npm ci --no-audit --no-fund) ||
+    { rm -rf "$node_dir/node_modules"; fail "npm ci in integration/node (see npm's message above)"; }
 fi

@@ -1,4 +1,4 @@
-// Integration: the analysis engine against a real MariaDB on the corpora in ../shared/corpora:
+// Integration: the analysis engine against a real MariaDB on the corpora in tests/corpora:
 // every loadable fixture table created from nothing, every table as a no-op, and the ODC
 // source/target pair. The oracle is the server's own SHOW CREATE TABLE (SPEC.md §5).
 #include <gtest/gtest.h>

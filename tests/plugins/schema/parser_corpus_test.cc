@@ -1,4 +1,4 @@
-// The parser on the shared corpora: every OceanBase SHOW CREATE sample parses and round-trips
+// The parser on the corpora in tests/corpora: every OceanBase SHOW CREATE sample parses and round-trips
 // (render(parse(x)) == x modulo whitespace); every CREATE TABLE of the skeema corpus parses.
 #include <gtest/gtest.h>
 
@@ -34,7 +34,7 @@ std::string NoSpace(std::string_view s) {
 // header and "name\t" prefix removed, leading comment lines and a trailing ';' dropped.
 std::vector<std::string> ObSamples() {
   std::string text =
-      ReadFile(std::filesystem::path(SP_CORPORA_DIR) / "oceanbase/show-create-samples.txt");
+      ReadFile(std::filesystem::path(SHADOWPROXY_CORPORA_DIR) / "oceanbase/show-create-samples.txt");
   std::vector<std::string> out;
   const std::string marker = "----8<----\n";
   size_t pos = 0;
@@ -64,7 +64,7 @@ std::vector<std::string> ObSamples() {
 
 TEST(ParserCorpus, EveryOceanBaseSampleParsesAndRoundTrips) {
   std::vector<std::string> samples = ObSamples();
-  ASSERT_EQ(samples.size(), 7u) << "sample markers not found under " << SP_CORPORA_DIR;
+  ASSERT_EQ(samples.size(), 7u) << "sample markers not found under " << SHADOWPROXY_CORPORA_DIR;
   for (const std::string& s : samples) {
     Result<Table> t = ParseCreateTable(s);
     ASSERT_TRUE(t.ok()) << t.status().ToString() << "\n" << s;
@@ -159,7 +159,7 @@ TEST(ParserCorpus, SkeemaCreateTablesParse) {
   int parsed = 0;
   std::vector<std::string> failures;
   for (const auto& entry :
-       std::filesystem::directory_iterator(std::filesystem::path(SP_CORPORA_DIR) / "skeema")) {
+       std::filesystem::directory_iterator(std::filesystem::path(SHADOWPROXY_CORPORA_DIR) / "skeema")) {
     for (const std::string& stmt : CreateTables(ReadFile(entry.path()))) {
       Result<Table> t = ParseCreateTable(stmt);
       if (t.ok()) {
