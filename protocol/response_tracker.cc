@@ -156,7 +156,9 @@ TrackerResult ResponseTracker::Classify(uint32_t length, const uint8_t* p, size_
       }
       if (b == kOkHeader) return OnResultEnd(length, p, n);
       if (b == kLocalInfileHeader) {
-        if (command_ != COM_QUERY) return TrackerResult::kProtocolError;
+        // MariaDB also answers a prepared LOAD DATA LOCAL INFILE this way.
+        if (command_ != COM_QUERY && command_ != COM_STMT_EXECUTE)
+          return TrackerResult::kProtocolError;
         return TrackerResult::kLocalInfileRequest;  // then OK/ERR: stay in kFirst
       }
       if (b == kEofHeader && length < kMaxPayload) return OnResultEnd(length, p, n);

@@ -38,7 +38,8 @@ enum class TrackerResult {
 //    (multi-statement, CALL). ERR ends the response anywhere.
 //  * MARIADB_CLIENT_CACHE_METADATA / CLIENT_OPTIONAL_RESULTSET_METADATA: the "metadata follows"
 //    byte after the column count (0 → no column definitions). Pass the negotiated flags.
-//  * COM_QUERY LOAD DATA LOCAL INFILE (0xFB) → kLocalInfileRequest, then OK/ERR.
+//  * LOAD DATA LOCAL INFILE (0xFB) after COM_QUERY or COM_STMT_EXECUTE (MariaDB prepares it)
+//    → kLocalInfileRequest, then OK/ERR.
 //  * COM_STMT_EXECUTE with a cursor: classic protocol sends column defs + EOF carrying
 //    SERVER_STATUS_CURSOR_EXISTS and no rows → kDone there; under CLIENT_DEPRECATE_EOF the
 //    server sends column defs + 0xFE-OK (checked against MariaDB 10.11) → kDone too.

@@ -23,6 +23,34 @@ std::string FramePacket(uint8_t seq, std::string_view payload) {
   return FramePacket(seq, p::AsBytes(payload));
 }
 
+Status VerifyConfiguredUser(const UserConfig& user, std::string_view scramble,
+                            std::string_view response) {
+  std::string stage2;
+  if (!user.password_hash.empty()) {
+    auto h = p::ParsePasswordHash(user.password_hash);  // the config loader checked its form
+    if (!h.ok()) return Status(1045, "bad password_hash for user '" + user.name + "'");
+    stage2 = std::move(h.value());
+  } else {
+    stage2 = p::Stage2FromPassword(user.password);
+  }
+  if (!p::VerifyNativeScramble(response, scramble, stage2))
+    return Status(1045, "wrong password for user '" + user.name + "'");
+  return Status::Ok();
+}
+
+std::string AccessDeniedMessage(std::string_view user, std::string_view host, bool using_password) {
+  return "Access denied for user '" + std::string(user) + "'@'" + std::string(host) +
+         "' (using password: " + (using_password ? "YES" : "NO") + ")";
+}
+
+Result<std::string> AnswerBackendSwitch(const UserConfig& user, std::span<const uint8_t> payload) {
+  auto sw = p::DecodeAuthSwitchRequest(payload);
+  if (!sw.ok()) return Status(1045, "unreadable AuthSwitchRequest: " + sw.status().message());
+  if (sw->plugin != p::kNativePasswordPlugin)
+    return Status(1045, "backend auth plugin not supported: " + sw->plugin);
+  return p::NativeScramble(user.backend_password, sw->data.substr(0, p::kScrambleLength));
+}
+
 AuthMachine::AuthMachine(ConfigPtr config, std::string client_host, std::string link_cluster)
     : config_(std::move(config)),
       client_host_(std::move(client_host)),
@@ -53,9 +81,7 @@ void AuthMachine::FailWith(uint16_t code, std::string_view sqlstate, const std::
 
 void AuthMachine::AccessDenied(bool using_password) {
   auth_failed_ = true;
-  FailWith(1045, "28000",
-           "Access denied for user '" + response_.username + "'@'" + client_host_ +
-               "' (using password: " + (using_password ? "YES" : "NO") + ")",
+  FailWith(1045, "28000", AccessDeniedMessage(response_.username, client_host_, using_password),
            "access denied for user '" + response_.username + "'");
 }
 
@@ -185,20 +211,7 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
 }
 
 void AuthMachine::VerifyConfigured(std::string_view response) {
-  std::string stage2;
-  if (!user_->password_hash.empty()) {
-    auto h = p::ParsePasswordHash(user_->password_hash);
-    if (!h.ok()) {
-      FailWith(1045, "28000", "Access denied (bad password_hash in proxy config)",
-               "bad password_hash for user '" + user_->name + "'");
-      auth_failed_ = true;
-      return;
-    }
-    stage2 = h.value();
-  } else {
-    stage2 = p::Stage2FromPassword(user_->password);
-  }
-  if (!p::VerifyNativeScramble(response, greeting_.auth_plugin_data, stage2)) {
+  if (!VerifyConfiguredUser(*user_, greeting_.auth_plugin_data, response).ok()) {
     AccessDenied(!response.empty());
     return;
   }
@@ -260,17 +273,15 @@ void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload)
                "' failed: " + (err.ok() ? err->message : std::string("ERR"));
     state_ = State::kFailed;
   } else if (first == p::kAuthSwitchHeader) {
-    auto sw = p::DecodeAuthSwitchRequest(payload);
-    if (!sw.ok() || sw->plugin != p::kNativePasswordPlugin) {
+    auto reply = AnswerBackendSwitch(*user_, payload);
+    if (!reply.ok()) {
       FailWith(1045, "28000",
                "Backend account for user '" + user_->name + "' uses an unsupported auth plugin",
-               "backend auth plugin not supported: " + (sw.ok() ? sw->plugin : std::string("?")));
+               reply.status().message());
       auth_failed_ = true;
       return;
     }
-    std::string scramble = sw->data.substr(0, p::kScrambleLength);
-    SendBackend(static_cast<uint8_t>(seq + 1),
-                p::NativeScramble(user_->backend_password, scramble));
+    SendBackend(static_cast<uint8_t>(seq + 1), reply.value());
   } else if (first == p::kAuthMoreDataHeader && payload.size() == 2 && payload[1] == 3) {
     // caching_sha2_password fast-auth success; the OK follows.
   } else {

@@ -25,6 +25,16 @@ struct AuthPacket {
 std::string FramePacket(uint8_t seq, std::span<const uint8_t> payload);
 std::string FramePacket(uint8_t seq, std::string_view payload);
 
+// The one verification of a configured user's mysql_native_password answer to `scramble`, for
+// the connect path and COM_CHANGE_USER alike. Error 1045 when it does not match.
+Status VerifyConfiguredUser(const UserConfig& user, std::string_view scramble,
+                            std::string_view response);
+// "Access denied for user 'u'@'host' (using password: YES)", the server's wording.
+std::string AccessDeniedMessage(std::string_view user, std::string_view host, bool using_password);
+// The proxy's answer to a backend AuthSwitchRequest while it logs `user` in with its backend
+// credentials (connect or COM_CHANGE_USER); error for plugins other than mysql_native_password.
+Result<std::string> AnswerBackendSwitch(const UserConfig& user, std::span<const uint8_t> payload);
+
 class AuthMachine {
  public:
   enum class State {

@@ -28,71 +28,11 @@
 
 namespace shadowproxy::proxy {
 
-int64_t NowNs() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-// ---- LoopContext ----
-
-LoopContext::~LoopContext() {
-  if (listener_) evconnlistener_free(listener_);
-  if (flush_timer_) event_free(flush_timer_);
-}
-
-void LoopContext::Add(Session* s) {
-  s->next_ = head_;
-  if (head_) head_->prev_ = s;
-  head_ = s;
-}
-
-void LoopContext::Remove(Session* s) {
-  if (s->prev_)
-    s->prev_->next_ = s->next_;
-  else if (head_ == s)
-    head_ = s->next_;
-  if (s->next_) s->next_->prev_ = s->prev_;
-  s->prev_ = s->next_ = nullptr;
-}
-
-void LoopContext::RecordCommand(uint8_t command, int64_t duration_ns) {
-  auto& c = stats_.commands[command];
-  const auto& bounds = metrics::CommandBuckets();
-  if (c.buckets.empty()) c.buckets.assign(bounds.size() + 1, 0.0);
-  double secs = static_cast<double>(duration_ns) / 1e9;
-  size_t i = 0;
-  while (i < bounds.size() && bounds[i] < secs) ++i;
-  c.buckets[i] += 1;
-  c.sum += secs;
-  ++c.count;
-  stats_.any_command = true;
-}
-
-void LoopContext::FlushStats() {
-  if (stats_.bytes_c2b) metrics::BytesClientToBackend().Increment(stats_.bytes_c2b);
-  if (stats_.bytes_b2c) metrics::BytesBackendToClient().Increment(stats_.bytes_b2c);
-  stats_.bytes_c2b = stats_.bytes_b2c = 0;
-  if (!stats_.any_command) return;
-  for (size_t cmd = 0; cmd < stats_.commands.size(); ++cmd) {
-    auto& c = stats_.commands[cmd];
-    if (c.count == 0) continue;
-    auto byte = static_cast<uint8_t>(cmd);
-    std::string_view name = protocol::CommandName(byte);
-    metrics::CommandsTotal(byte, name).Increment(static_cast<double>(c.count));
-    metrics::CommandDuration(byte, name).ObserveMultiple(c.buckets, c.sum);
-    c.count = 0;
-    c.sum = 0;
-    std::fill(c.buckets.begin(), c.buckets.end(), 0.0);
-  }
-  stats_.any_command = false;
-}
-
-void LoopContext::OnFlushTimer(evutil_socket_t, short, void* arg) {
+void Server::OnFlushTimer(evutil_socket_t, short, void* arg) {
   static_cast<LoopContext*>(arg)->FlushStats();
 }
 
-void LoopContext::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* arg) {
+void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* arg) {
   auto* ctx = static_cast<LoopContext*>(arg);
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -101,7 +41,7 @@ void LoopContext::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, 
     inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(addr)->sin_addr, host, sizeof(host));
   else if (addr->sa_family == AF_INET6)
     inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(addr)->sin6_addr, host, sizeof(host));
-  Server* server = ctx->server_;
+  auto* server = static_cast<Server*>(ctx->host());
   if (server->draining() || !server->TryAdmit()) {
     // Best effort: the ERR replaces the greeting (seq 0).
     std::string err = FramePacket(0, protocol::EncodeErr(1040, "HY000", "Too many connections"));
@@ -146,6 +86,19 @@ bool Server::TryAdmit() {
 
 void Server::Release() { sessions_.fetch_sub(1); }
 
+void Server::RunStatement(EventLoop* loop, plugins::SessionContext context, std::string query,
+                          std::function<void(plugins::Answer)> done) {
+  ++plugin_jobs;
+  workers_->Submit([this, loop, context = std::move(context), query = std::move(query),
+                    done = std::move(done)]() mutable {
+    plugins::Answer answer = plugin_->Handle(context, query);
+    loop->Post([this, done = std::move(done), answer = std::move(answer)]() mutable {
+      --plugin_jobs;
+      done(std::move(answer));
+    });
+  });
+}
+
 Status Server::Start() {
   ConfigPtr cfg = config();
   unsigned threads = cfg->listen.threads;
@@ -180,24 +133,23 @@ Status Server::Start() {
 
   for (unsigned i = 0; i < threads; ++i) {
     auto ctx = std::make_unique<LoopContext>(this, static_cast<int>(i));
-    if (!ctx->loop_.Init()) return Status(errc::kInternal, "cannot create an event loop");
+    if (!ctx->loop().Init()) return Status(errc::kInternal, "cannot create an event loop");
     // One listener per loop on the same port: the kernel spreads connections (SO_REUSEPORT).
-    ctx->listener_ = evconnlistener_new_bind(
-        ctx->base(), &LoopContext::OnAccept, ctx.get(),
+    ctx->listener = evconnlistener_new_bind(
+        ctx->base(), &Server::OnAccept, ctx.get(),
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT | LEV_OPT_CLOSE_ON_EXEC,
         1024, reinterpret_cast<sockaddr*>(&addr), static_cast<int>(addr_len));
-    if (!ctx->listener_)
+    if (!ctx->listener)
       return Status(errc::kInternal, "cannot listen on " + cfg->listen.address + ":" +
                                          std::to_string(cfg->listen.port) + ": " +
                                          std::strerror(errno));
-    ctx->flush_timer_ =
-        event_new(ctx->base(), -1, EV_PERSIST, &LoopContext::OnFlushTimer, ctx.get());
+    ctx->flush_timer = event_new(ctx->base(), -1, EV_PERSIST, &Server::OnFlushTimer, ctx.get());
     timeval one_second{1, 0};
-    event_add(ctx->flush_timer_, &one_second);
+    event_add(ctx->flush_timer, &one_second);
     loops_.push_back(std::move(ctx));
   }
   for (auto& ctx : loops_)
-    if (!ctx->loop_.Start()) return Status(errc::kInternal, "cannot start an event loop");
+    if (!ctx->loop().Start()) return Status(errc::kInternal, "cannot start an event loop");
   std::string backends;
   for (const auto& c : cfg->clusters) {
     backends += (backends.empty() ? "" : ", ") + c.name + "=[";
@@ -218,16 +170,12 @@ void Server::BeginShutdown() {
 #endif
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
-    c->loop_.Post([c] {
-      if (c->listener_) {
-        evconnlistener_free(c->listener_);
-        c->listener_ = nullptr;
+    c->loop().Post([c] {
+      if (c->listener) {
+        evconnlistener_free(c->listener);
+        c->listener = nullptr;
       }
-      for (Session* s = c->head_; s;) {
-        Session* next = s->next_;
-        s->Drain();
-        s = next;
-      }
+      c->sessions().ForEach([](SessionList::Node* n) { static_cast<Session*>(n)->Drain(); });
     });
   }
 }
@@ -237,16 +185,12 @@ void Server::Stop() {
   stopped_ = true;
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
-    c->loop_.Post([c] {
-      for (Session* s = c->head_; s;) {
-        Session* next = s->next_;
-        s->Abort();
-        s = next;
-      }
+    c->loop().Post([c] {
+      c->sessions().ForEach([](SessionList::Node* n) { static_cast<Session*>(n)->Abort(); });
       c->FlushStats();
     });
   }
-  for (auto& ctx : loops_) ctx->loop_.Stop();
+  for (auto& ctx : loops_) ctx->loop().Stop();
   workers_.reset();  // running statements finish; their answers queue up on the stopped loops
 #ifdef SHADOWPROXY_HAVE_TASK_CENTER
   if (task_center_) {  // running executions finish (within the grace left) and record their state

@@ -17,6 +17,7 @@
 #include "base/status.h"
 #include "plugins/plugin.h"
 #include "proxy/event_loop.h"
+#include "proxy/loop_context.h"
 #include "proxy/worker_pool.h"
 
 namespace shadowproxy::tasks {
@@ -25,54 +26,7 @@ class TaskCenterRuntime;
 
 namespace shadowproxy::proxy {
 
-class Server;
-class Session;
-
-// Per-loop counters, added to the Prometheus registry once a second (keeps atomics off the hot
-// path).
-struct LoopStats {
-  uint64_t bytes_c2b = 0;
-  uint64_t bytes_b2c = 0;
-  struct Command {
-    uint64_t count = 0;
-    double sum = 0;
-    std::vector<double> buckets;  // per bucket boundary (+Inf last), not cumulative
-  };
-  std::vector<Command> commands = std::vector<Command>(256);
-  bool any_command = false;
-};
-
-// Everything one loop owns. Sessions of this loop touch only this (and Server's thread-safe API).
-class LoopContext {
- public:
-  LoopContext(Server* server, int index) : server_(server), loop_(index) {}
-  ~LoopContext();
-
-  Server* server() const { return server_; }
-  EventLoop& loop() { return loop_; }
-  event_base* base() const { return loop_.base(); }
-  LoopStats& stats() { return stats_; }
-  void RecordCommand(uint8_t command, int64_t duration_ns);
-
-  void Add(Session* s);
-  void Remove(Session* s);
-  Session* sessions() const { return head_; }
-
- private:
-  friend class Server;
-  static void OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
-  static void OnFlushTimer(evutil_socket_t, short, void* arg);
-  void FlushStats();
-
-  Server* server_;
-  EventLoop loop_;
-  evconnlistener* listener_ = nullptr;
-  event* flush_timer_ = nullptr;
-  Session* head_ = nullptr;
-  LoopStats stats_;
-};
-
-class Server {
+class Server : public SessionHost {
  public:
   explicit Server(ConfigPtr config);
   ~Server();
@@ -92,20 +46,23 @@ class Server {
   // is left of shutdown_grace (all of it without BeginShutdown).
   void Stop();
 
-  ConfigPtr config();
-  plugins::StatementPlugin* plugin() const { return plugin_.get(); }
-  WorkerPool& workers() { return *workers_; }
+  ConfigPtr config() override;
+  void Release() override;
+  void RunStatement(EventLoop* loop, plugins::SessionContext context, std::string query,
+                    std::function<void(plugins::Answer)> done) override;
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
   int64_t session_count() const { return sessions_.load(); }
 
-  // Connection accounting (thread-safe). Accept returns false over max_connections.
+  // Connection accounting (thread-safe). False over max_connections.
   bool TryAdmit();
-  void Release();
 
-  // Plugin answers run on these threads; in-flight ones count for shutdown.
+  // SHADOW SYNC statements on the workers or whose answer is still queued for a loop.
   std::atomic<int> plugin_jobs{0};
 
  private:
+  static void OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* arg);
+  static void OnFlushTimer(evutil_socket_t, short, void* arg);
+
   std::mutex config_mu_;
   ConfigPtr config_;
   std::vector<std::unique_ptr<LoopContext>> loops_;
@@ -118,8 +75,5 @@ class Server {
   bool stopped_ = false;
   std::optional<std::chrono::steady_clock::time_point> shutdown_deadline_;
 };
-
-// Nanoseconds on the monotonic clock.
-int64_t NowNs();
 
 }  // namespace shadowproxy::proxy

@@ -8,7 +8,6 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "protocol/packet.h"
-#include "proxy/server.h"
 #include "proxy/session.h"
 #include "proxy/session_internal.h"
 
@@ -43,17 +42,17 @@ std::span<const uint8_t> Bytes(const std::string& s) {
 }  // namespace
 
 void Session::BeginHandshake() {
-  config_ = ctx_->server()->config();
-  if (config_->clusters.empty()) {
+  ConfigPtr config = ctx_->host()->config();
+  if (config->clusters.empty()) {
     Close("no cluster configured", true);
     return;
   }
-  const ClusterConfig* first = &config_->clusters.front();
-  hs_ = std::make_unique<Handshake>(config_, peer_host_, first->name);
+  const ClusterConfig* first = &config->clusters.front();
+  hs_ = std::make_unique<Handshake>(config, peer_host_, first->name);
   hs_->timer = evtimer_new(ctx_->base(), &Session::OnHandshakeTimeout, this);
   timeval tv{kHandshakeTimeoutSec, 0};
   evtimer_add(hs_->timer, &tv);
-  SetEvent(&cr_, &cr_on_, true);
+  SetEventWanted(&cr_, &cr_on_, true);
   Dial(first);
 }
 
@@ -62,7 +61,7 @@ void Session::OnHandshakeTimeout(evutil_socket_t, short, void* arg) {
 }
 
 void Session::Dial(const ClusterConfig* cluster) {
-  cluster_ = cluster;
+  link_.set_cluster(cluster);
   hs_->dialer = std::make_unique<BackendDialer>(
       ctx_->base(), cluster,
       [this](int fd, size_t server, const std::string& error) { OnDialed(fd, server, error); });
@@ -75,21 +74,16 @@ void Session::OnDialed(int fd, size_t server, const std::string& error) {
     return;
   }
   if (fd < 0) {
-    log::Warn("relay", "no backend of cluster '", cluster_->name, "' for a client from ",
-              peer_host_, ": ", error);
-    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster_->name + "' answers (" +
+    const std::string& cluster = link_.cluster()->name;
+    log::Warn("relay", "no backend of cluster '", cluster, "' for a client from ", peer_host_,
+              ": ", error);
+    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster + "' answers (" +
                                    error + ")");
     PumpAuth();
     return;
   }
-  bfd_ = fd;
-  server_ = server;
-  metrics::BackendConnections(cluster_->name, BackendName()).Increment();
-  event_assign(&br_, ctx_->base(), bfd_, EV_READ | EV_PERSIST, &Session::OnBackendRead, this);
-  event_assign(&bw_, ctx_->base(), bfd_, EV_WRITE | EV_PERSIST, &Session::OnBackendWrite, this);
-  backend_events_ = true;
-  br_on_ = bw_on_ = false;
-  SetEvent(&br_, &br_on_, true);
+  link_.Open(ctx_->base(), fd, link_.cluster(), server, &Session::OnBackendRead,
+             &Session::OnBackendWrite, this);
   hs_->got_greeting = false;
 }
 
@@ -119,7 +113,7 @@ void Session::HandshakeClientInput() {
 
 void Session::HandshakeBackendInput() {
   std::string payload;
-  while (!closed_ && hs_ && bfd_ >= 0) {
+  while (!closed_ && hs_ && link_.open()) {
     uint8_t seq = 0;
     int r = TakePacket(hs_->bin, kMaxBackendAuthPacket, &seq, &payload);
     if (r < 0) {
@@ -141,16 +135,21 @@ void Session::HandshakeBackendInput() {
 }
 
 void Session::FlushHandshakeBackend() {
-  if (!hs_ || bfd_ < 0 || !backend_events_) return;
+  if (!hs_ || !link_.open()) return;
   size_t len = evbuffer_get_length(hs_->bout);
-  if (len > 0) {
-    int n = evbuffer_write(hs_->bout, bfd_);
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      BackendLost(std::string("write failed: ") + std::strerror(errno));
-      return;
-    }
+  if (len > 0 && link_.Write(hs_->bout, len) == -2) {
+    BackendLost(std::string("write failed: ") + std::strerror(errno));
+    return;
   }
-  SetEvent(&bw_, &bw_on_, evbuffer_get_length(hs_->bout) > 0);
+  link_.WantWrite(evbuffer_get_length(hs_->bout) > 0);
+}
+
+void Session::HandshakeBackendLost(const std::string& why) {
+  log::Warn("relay", "backend ", link_.name(), " lost during the handshake of a client from ",
+            peer_host_, ": ", why);
+  link_.Close();
+  hs_->auth.OnBackendUnavailable("lost connection to '" + link_.name() + "': " + why);
+  PumpAuth();
 }
 
 void Session::PumpAuth() {
@@ -176,13 +175,13 @@ void Session::PumpAuth() {
                 " refused: ", a.failure());
       close_reason_ = "authentication failed";
       close_after_flush_ = true;
-      SetEvent(&cr_, &cr_on_, false);
+      SetEventWanted(&cr_, &cr_on_, false);
       FlushToClient();
       return;
     }
     case AuthMachine::State::kNeedOtherCluster: {
-      const ClusterConfig* c = config_->FindCluster(hs_->auth.cluster());
-      CloseBackend();
+      const ClusterConfig* c = hs_->config->FindCluster(hs_->auth.cluster());
+      link_.Close();
       evbuffer_drain(hs_->bin, evbuffer_get_length(hs_->bin));
       evbuffer_drain(hs_->bout, evbuffer_get_length(hs_->bout));
       if (!c) {
@@ -201,14 +200,22 @@ void Session::PumpAuth() {
 
 void Session::FinishHandshake() {
   const AuthMachine& a = hs_->auth;
-  user_ = a.user_name();
-  user_cfg_ = a.user_config();
-  database_ = a.database();
-  client_caps_ = a.client_capabilities();
-  ext_caps_ = a.mariadb_ext_capabilities();
-  connection_id_ = a.connection_id();
-  a.scramble().copy(scramble_.data(), scramble_.size());
-  a.backend_scramble().copy(backend_scramble_.data(), backend_scramble_.size());
+  RelaySession rs;
+  rs.config = hs_->config;
+  rs.cluster = link_.cluster();
+  rs.server = link_.server();
+  rs.peer_host = peer_host_;
+  rs.user = a.user_name();
+  rs.user_config = a.user_config();
+  rs.database = a.database();
+  rs.client_caps = a.client_capabilities();
+  rs.ext_caps = a.mariadb_ext_capabilities();
+  rs.connection_id = a.connection_id();
+  a.scramble().copy(rs.scramble.data(), rs.scramble.size());
+  a.backend_scramble().copy(rs.backend_scramble.data(), rs.backend_scramble.size());
+  log::Debug("relay", "session ", rs.connection_id, ": user '", rs.user, "' from ", peer_host_,
+             " on ", link_.name());
+  relay_.Start(std::move(rs));
   if (size_t n = evbuffer_get_length(hs_->bout)) {  // not yet written: goes first
     evbuffer_prepend_buffer(c2b_, hs_->bout);
     c_ready_ += n;
@@ -216,12 +223,8 @@ void Session::FinishHandshake() {
   evbuffer_add_buffer(b2c_, hs_->bin);  // anything the backend sent after its OK
   hs_.reset();
   metrics::ClientConnectionsTotal("accepted").Increment();
-  log::Debug("relay", "session ", connection_id_, ": user '", user_, "' from ", peer_host_, " on ",
-             BackendName());
-  ParseClient();
-  FlushToBackend();
-  ParseBackend();
-  FlushToClient();
+  ClientInput();
+  if (!closed_) BackendInput();
 }
 
 }  // namespace shadowproxy::proxy

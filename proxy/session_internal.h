@@ -14,8 +14,8 @@
 namespace shadowproxy::proxy {
 
 struct Handshake {
-  Handshake(ConfigPtr config, std::string host, std::string cluster)
-      : auth(std::move(config), std::move(host), std::move(cluster)) {}
+  Handshake(ConfigPtr cfg, std::string host, std::string cluster)
+      : config(cfg), auth(std::move(cfg), std::move(host), std::move(cluster)) {}
   ~Handshake() {
     dialer.reset();
     if (timer) event_free(timer);
@@ -25,6 +25,7 @@ struct Handshake {
   Handshake(const Handshake&) = delete;
   Handshake& operator=(const Handshake&) = delete;
 
+  ConfigPtr config;  // the snapshot the session runs with
   AuthMachine auth;
   evbuffer* bin = evbuffer_new();   // from the backend
   evbuffer* bout = evbuffer_new();  // to the backend
@@ -35,8 +36,5 @@ struct Handshake {
 
 // Copies up to n bytes at `offset` of buf into out; returns how many.
 size_t PeekAt(evbuffer* buf, size_t offset, uint8_t* out, size_t n);
-
-// For unit tests: the USE statement recogniser of the relay.
-bool ParseUseForTest(std::string_view text, std::string* db);
 
 }  // namespace shadowproxy::proxy

@@ -476,9 +476,15 @@ TEST(ResponseTrackerSynthetic, InfileThenMoreResults) {
   EXPECT_EQ(t.OnPacket(AsBytes(ok_more)), R::kNeedMore);
   std::string ok = Ok();
   EXPECT_EQ(t.OnPacket(AsBytes(ok)), R::kDone);
-  // 0xFB is only a LOCAL INFILE request for COM_QUERY.
+  // A prepared LOAD DATA LOCAL INFILE (MariaDB) asks for the file the same way.
   t.Start(COM_STMT_EXECUTE, kBaseCaps);
-  EXPECT_EQ(t.OnPacket(AsBytes(req)), R::kProtocolError);
+  EXPECT_EQ(t.OnPacket(AsBytes(req)), R::kLocalInfileRequest);
+  EXPECT_EQ(t.OnPacket(AsBytes(ok)), R::kDone);
+  // Other commands never get one.
+  for (uint8_t cmd : {COM_STMT_FETCH, COM_STMT_PREPARE, COM_PING, COM_FIELD_LIST}) {
+    t.Start(cmd, kBaseCaps);
+    EXPECT_NE(t.OnPacket(AsBytes(req)), R::kLocalInfileRequest) << int(cmd);
+  }
 }
 
 TEST(ResponseTrackerSynthetic, CacheMetadataSkipsColumnDefinitions) {

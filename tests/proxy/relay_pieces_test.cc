@@ -11,6 +11,7 @@
 #include "protocol/packets.h"
 #include "proxy/answer.h"
 #include "proxy/event_loop.h"
+#include "proxy/relay_machine.h"
 #include "proxy/session_internal.h"
 #include "proxy/worker_pool.h"
 

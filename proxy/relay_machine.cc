@@ -1,0 +1,649 @@
+// The command-phase relay machine (see relay_machine.h).
+#include "proxy/relay_machine.h"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdio>
+
+#include "base/log.h"
+#include "protocol/auth.h"
+#include "protocol/capabilities.h"
+#include "protocol/command.h"
+#include "protocol/handshake.h"
+#include "protocol/packet.h"
+#include "protocol/packets.h"
+#include "protocol/resultset.h"
+#include "proxy/answer.h"
+#include "proxy/auth.h"
+
+namespace shadowproxy::proxy {
+
+namespace p = protocol;
+
+namespace {
+
+constexpr size_t kMaxPipelined = 256;
+constexpr size_t kQuickPeek = 64;   // bytes of a COM_QUERY looked at first
+constexpr size_t kLongPeek = 4096;  // ... when the first bytes are white space / comments
+constexpr size_t kMaxLocalQuery = 1 << 20;
+constexpr uint32_t kMaxChangeUser = 1 << 16;
+// LIMIT 1 overrides a client's sql_select_limit=0, which would leave no row to read.
+constexpr std::string_view kDatabaseProbe = "SELECT DATABASE() LIMIT 1";
+
+bool IsIdentChar(uint8_t c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+
+// "USE db" / "use `d``b`;" as the whole query text → the database name.
+bool ParseUse(std::string_view text, std::string* db) {
+  size_t i = 0;
+  auto skip_ws = [&] {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+  };
+  skip_ws();
+  if (text.size() < i + 4 || strncasecmp(text.data() + i, "use", 3) != 0 ||
+      !std::isspace(static_cast<unsigned char>(text[i + 3])))
+    return false;
+  i += 3;
+  skip_ws();
+  std::string name;
+  if (i < text.size() && text[i] == '`') {
+    ++i;
+    for (;;) {
+      if (i >= text.size()) return false;
+      if (text[i] == '`') {
+        if (i + 1 < text.size() && text[i + 1] == '`') {
+          name.push_back('`');
+          i += 2;
+          continue;
+        }
+        ++i;
+        break;
+      }
+      name.push_back(text[i++]);
+    }
+  } else {
+    while (i < text.size() && IsIdentChar(static_cast<uint8_t>(text[i]))) name.push_back(text[i++]);
+  }
+  skip_ws();
+  if (i < text.size() && text[i] == ';') ++i;
+  skip_ws();
+  if (i != text.size() || name.empty()) return false;
+  *db = std::move(name);
+  return true;
+}
+
+std::string_view AsView(const std::array<char, 20>& a) { return {a.data(), a.size()}; }
+
+std::string PeekString(const ByteWindow& in, size_t offset, size_t n) {
+  std::string out(n, '\0');
+  if (n) in.Peek(offset, reinterpret_cast<uint8_t*>(out.data()), n);
+  return out;
+}
+
+}  // namespace
+
+bool ParseUseForTest(std::string_view text, std::string* db) { return ParseUse(text, db); }
+
+RelayMachine::RelayMachine(std::string* scratch) : scratch_(scratch ? scratch : &own_scratch_) {}
+
+void RelayMachine::Start(RelaySession session) {
+  s_ = std::move(session);
+  started_ = true;
+}
+
+std::string RelayMachine::BackendName() const {
+  return s_.cluster && s_.server < s_.cluster->servers.size()
+             ? s_.cluster->servers[s_.server].ToString()
+             : std::string("?");
+}
+
+RelayMachine::Phase RelayMachine::phase() const {
+  if (closed_) return Phase::kClosed;
+  if (!started_) return Phase::kHandshake;
+  if (draining_) return Phase::kDraining;
+  if (outstanding() == 0) return Phase::kCommand;
+  return Head().kind == Kind::kRelay ? Phase::kAwaitingResponse : Phase::kLocalAnswer;
+}
+
+plugins::SessionContext RelayMachine::Context() const {
+  plugins::SessionContext sc;
+  sc.user = s_.user;
+  if (s_.user_config) sc.roles = s_.user_config->roles;
+  sc.cluster = s_.cluster ? s_.cluster->name : "";
+  sc.database = s_.database;
+  sc.client_host = s_.peer_host;
+  sc.connection_id = s_.connection_id;
+  return sc;
+}
+
+// ---- actions ----
+
+void RelayMachine::Emit(RelayAction::Kind kind, Side side, size_t n) {
+  if (n == 0) return;
+  if (!out_->empty() && out_->back().kind == kind && out_->back().side == side) {
+    out_->back().n += n;  // consecutive forwards (or discards) of one side merge
+    return;
+  }
+  RelayAction a;
+  a.kind = kind;
+  a.side = side;
+  a.n = n;
+  out_->push_back(std::move(a));
+}
+
+void RelayMachine::Send(Side to, std::string bytes) {
+  RelayAction a;
+  a.kind = RelayAction::Kind::kSend;
+  a.side = to;
+  a.bytes = std::move(bytes);
+  out_->push_back(std::move(a));
+}
+
+void RelayMachine::Close(std::string why, bool warn, bool flush) {
+  if (closed_) return;
+  closed_ = true;
+  RelayAction a;
+  a.kind = RelayAction::Kind::kClose;
+  a.flush = flush;
+  a.warn = warn;
+  a.bytes = std::move(why);
+  out_->push_back(std::move(a));
+}
+
+void RelayMachine::CommandDone(uint8_t command, int64_t duration_ns) {
+  RelayAction a;
+  a.kind = RelayAction::Kind::kCommandDone;
+  a.command = command;
+  a.n = static_cast<size_t>(std::max<int64_t>(duration_ns, 0));
+  out_->push_back(std::move(a));
+}
+
+// ---- the pending queue ----
+
+void RelayMachine::Push(uint8_t command, Kind kind, bool track, int64_t now_ns) {
+  if (head_ == pending_.size()) {
+    pending_.clear();
+    head_ = 0;
+  }
+  pending_.push_back({command, kind, track, false, now_ns});
+  if (outstanding() == 1) Advance(now_ns);
+}
+
+// The head command has its answer: the next becomes the head. A draining session closes once
+// nothing is outstanding.
+void RelayMachine::PopHead() {
+  ++head_;
+  head_started_ = false;
+  if (outstanding() > 0) return;
+  pending_.clear();
+  head_ = 0;
+  if (draining_) Close("shutting down", false, true);
+}
+
+// A new head: arm the tracker for a relayed command, or answer a local one.
+void RelayMachine::Advance(int64_t now_ns) {
+  if (outstanding() == 0 || closed_) return;
+  if (Head().kind == Kind::kRelay) {
+    tracker_.Start(Head().command, s_.client_caps, s_.ext_caps);
+    return;
+  }
+  if (Head().kind == Kind::kLocalErr) {  // local_ holds the ERR payload
+    Send(Side::kClient, FramePacket(1, local_));
+    local_.clear();
+    CommandDone(Head().command, 0);
+    held_ = false;
+    PopHead();
+    Advance(now_ns);
+    return;
+  }
+  // A SHADOW SYNC statement: first ask the backend which database the session is in, so the
+  // default `db` is right whatever changed it (USE in a multi-statement query, a procedure...).
+  probing_ = true;
+  probe_.clear();
+  tracker_.Start(p::COM_QUERY, s_.client_caps, s_.ext_caps);
+  Send(Side::kBackend,
+       FramePacket(0, p::EncodeQuery(kDatabaseProbe,
+                                     (s_.client_caps & p::CLIENT_QUERY_ATTRIBUTES) != 0)));
+}
+
+void RelayMachine::CompleteHead(int64_t now_ns) {
+  Pending done = Head();
+  PopHead();
+  CommandDone(done.command, now_ns - done.start_ns);
+  if (done.command == p::COM_CHANGE_USER) cmode_ = ClientMode::kCommand;
+  if (done.track && tracked_) {
+    if (!tracker_.error()) {
+      if (done.command == p::COM_CHANGE_USER) {
+        s_.user = tracked_->user;
+        s_.user_config = s_.config->FindUser(s_.user);
+      }
+      s_.database = tracked_->database;
+    }
+    tracked_.reset();
+  }
+  if (tracker_.has_status_flags())
+    status_flags_ =
+        tracker_.status_flags() & (p::SERVER_STATUS_IN_TRANS | p::SERVER_STATUS_AUTOCOMMIT |
+                                   p::SERVER_STATUS_IN_TRANS_READONLY);
+  Advance(now_ns);
+}
+
+// ---- client → backend ----
+
+void RelayMachine::OnClientBytes(const ByteWindow& in, int64_t now_ns, Actions* out) {
+  out_ = out;
+  if (!started_ || closed_) return;
+  c_pos_ = 0;
+  ParseClient(in, now_ns);
+}
+
+bool RelayMachine::Have(const ByteWindow& in, size_t want) {
+  if (in.size() - c_pos_ < p::kHeaderSize + want) return false;
+  scratch().resize(want);
+  in.Peek(c_pos_ + p::kHeaderSize, reinterpret_cast<uint8_t*>(scratch().data()), want);
+  return true;
+}
+
+void RelayMachine::ConsumeClient(RelayAction::Kind kind, size_t n) {
+  Emit(kind, Side::kClient, n);
+  c_pos_ += n;
+}
+
+// The current client packet (`length` payload bytes) is relayed as it is.
+void RelayMachine::RelayPacket(uint32_t length) {
+  if (length == p::kMaxPayload) {
+    after_cont_ = cmode_;
+    cmode_ = ClientMode::kContinuation;
+  }
+  c_stream_ = p::kHeaderSize + length;
+}
+
+void RelayMachine::ParseClient(const ByteWindow& in, int64_t now_ns) {
+  while (!closed_) {
+    size_t avail = in.size() - c_pos_;
+    if (c_stream_ > 0) {
+      size_t n = std::min(avail, c_stream_);
+      if (n == 0) return;
+      ConsumeClient(RelayAction::Kind::kForward, n);
+      c_stream_ -= n;
+      if (c_stream_ > 0) return;
+      continue;
+    }
+    if (avail < p::kHeaderSize || held_) return;
+    uint8_t hdr[p::kHeaderSize];
+    in.Peek(c_pos_, hdr, sizeof(hdr));
+    p::PacketHeader h = p::DecodeHeader(hdr);
+    switch (cmode_) {
+      case ClientMode::kContinuation:
+        if (h.length != p::kMaxPayload) cmode_ = after_cont_;
+        c_stream_ = p::kHeaderSize + h.length;
+        continue;
+      case ClientMode::kInfile:
+        if (h.length == 0) cmode_ = ClientMode::kCommand;  // the end of the file
+        RelayPacket(h.length);
+        continue;
+      case ClientMode::kAuthData:
+        RelayPacket(h.length);
+        continue;
+      case ClientMode::kCommand:
+        break;
+    }
+    if (h.length == 0) {
+      Close("protocol violation: empty command packet", true, false);
+      return;
+    }
+    if (draining_ && outstanding() == 0) {
+      Close("shutting down", false, true);
+      return;
+    }
+    if (outstanding() >= kMaxPipelined) return;  // resumes as responses complete
+    if (!OnCommand(in, h.length, now_ns)) return;
+  }
+}
+
+bool RelayMachine::OnCommand(const ByteWindow& in, uint32_t length, int64_t now_ns) {
+  if (!Have(in, 1)) return false;
+  const uint8_t cmd = static_cast<uint8_t>(scratch()[0]);
+  switch (cmd) {
+    case p::COM_QUIT:
+      // Passed on (else the server counts an aborted connection), then the session ends.
+      if (!Have(in, length)) return false;
+      ConsumeClient(RelayAction::Kind::kForward, p::kHeaderSize + length);
+      Close("client quit", false, true);
+      return false;
+    case p::COM_QUERY:
+    case p::COM_STMT_PREPARE:
+      return OnQuery(in, cmd, length, now_ns);
+    case p::COM_INIT_DB: {
+      bool track = false;
+      if (!tracked_ && length <= 1024) {
+        if (!Have(in, length)) return false;
+        tracked_ = std::make_unique<Tracked>(Tracked{s_.user, scratch().substr(1)});
+        track = true;
+      }
+      Push(cmd, Kind::kRelay, track, now_ns);
+      RelayPacket(length);
+      return true;
+    }
+    case p::COM_CHANGE_USER:
+      return OnChangeUser(in, length, now_ns);
+    default:
+      if (p::CommandName(cmd) == "unknown") {
+        // The relay could not tell where the backend's answer ends: a protocol violation.
+        char hex[8];
+        std::snprintf(hex, sizeof(hex), "0x%02X", cmd);
+        Close(std::string("protocol violation: unknown command byte ") + hex, true, false);
+        return false;
+      }
+      if (p::ExpectsResponse(cmd))
+        Push(cmd, Kind::kRelay, false, now_ns);
+      else
+        CommandDone(cmd, 0);
+      RelayPacket(length);
+      return true;
+  }
+}
+
+bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, int64_t now_ns) {
+  const bool qattr = cmd == p::COM_QUERY && (s_.client_caps & p::CLIENT_QUERY_ATTRIBUTES);
+  auto is_shadow = [&] {
+    return cmd == p::COM_QUERY ? p::IsShadowSyncQuery(p::AsBytes(scratch()), qattr)
+                               : p::IsShadowSyncText(std::string_view(scratch()).substr(1));
+  };
+  size_t want = std::min<size_t>(length, qattr ? kLongPeek : kQuickPeek);
+  if (!Have(in, want)) return false;
+  bool shadow = is_shadow();
+  if (!shadow && want < length && want < kLongPeek && length > 1) {
+    // White space or a comment first: look further before deciding.
+    uint8_t c = static_cast<uint8_t>(scratch()[1]);
+    if (std::isspace(c) || c == '/' || c == '-' || c == '#') {
+      want = std::min<size_t>(length, kLongPeek);
+      if (!Have(in, want)) return false;
+      shadow = is_shadow();
+    }
+  }
+  if (shadow) {
+    if (length > kMaxLocalQuery) {
+      Close("SHADOW SYNC statement too long", true, false);
+      return false;
+    }
+    if (!Have(in, length)) return false;
+    ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
+    if (cmd == p::COM_STMT_PREPARE) {
+      AnswerLocally(cmd,
+                    p::EncodeErr(1295, "HY000",
+                                 "SHADOW SYNC statements cannot be prepared: send them as plain "
+                                 "queries"),
+                    now_ns);
+      return true;
+    }
+    std::string_view text = std::string_view(scratch()).substr(1);
+    if (qattr) {
+      auto t = p::QueryText(p::AsBytes(scratch()), true);
+      if (t.ok()) text = t.value();
+    }
+    local_.assign(text);
+    held_ = true;
+    Push(cmd, Kind::kShadow, false, now_ns);
+    return true;
+  }
+  bool track = false;
+  if (cmd == p::COM_QUERY && !qattr && !tracked_ && length <= 512 && length >= 5 &&
+      (static_cast<uint8_t>(scratch()[1]) | 0x20) == 'u') {
+    if (!Have(in, length)) return false;
+    std::string db;
+    if (ParseUse(std::string_view(scratch()).substr(1), &db)) {
+      tracked_ = std::make_unique<Tracked>(Tracked{s_.user, std::move(db)});
+      track = true;
+    }
+  }
+  Push(cmd, Kind::kRelay, track, now_ns);
+  RelayPacket(length);
+  return true;
+}
+
+// COM_CHANGE_USER is authenticated as at connect (auth.h): configured users with a password by
+// the proxy, which then logs in to the backend with their backend credentials; everyone else
+// is relayed and authenticated by the backend.
+bool RelayMachine::OnChangeUser(const ByteWindow& in, uint32_t length, int64_t now_ns) {
+  if (length >= kMaxChangeUser) {
+    Close("oversized COM_CHANGE_USER", true, false);
+    return false;
+  }
+  if (!Have(in, length)) return false;
+  auto cu = p::DecodeChangeUser(p::AsBytes(scratch()), s_.client_caps);
+  if (!cu.ok()) {
+    Close("malformed COM_CHANGE_USER: " + cu.status().message(), true, false);
+    return false;
+  }
+  const UserConfig* target = s_.config->FindUser(cu->username);
+  auto deny = [&](const std::string& message) {
+    ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
+    log::Warn("relay", "session ", s_.connection_id, ": COM_CHANGE_USER to '", cu->username,
+              "' refused: ", message);
+    AnswerLocally(p::COM_CHANGE_USER, p::EncodeErr(1045, "28000", message), now_ns);
+    return true;
+  };
+  const bool proxy_auth = target && target->has_password;
+  if (proxy_auth) {
+    if (!cu->auth_plugin_name.empty() && cu->auth_plugin_name != p::kNativePasswordPlugin)
+      return deny("Access denied for user '" + cu->username +
+                  "': COM_CHANGE_USER through the proxy needs mysql_native_password");
+    Status verified = VerifyConfiguredUser(*target, AsView(s_.scramble), cu->auth_response);
+    if (!verified.ok())
+      return deny(AccessDeniedMessage(cu->username, s_.peer_host, !cu->auth_response.empty()));
+    const std::string link_cluster = s_.cluster ? s_.cluster->name : "";
+    if (target->cluster != link_cluster)
+      return deny("Access denied for user '" + cu->username + "': it belongs to cluster '" +
+                  target->cluster + "', this connection to '" + link_cluster + "'");
+    p::ChangeUser mine = cu.value();
+    mine.username = target->backend_user.empty() ? target->name : target->backend_user;
+    mine.auth_response = p::NativeScramble(target->backend_password, AsView(s_.backend_scramble));
+    mine.auth_plugin_name = std::string(p::kNativePasswordPlugin);
+    log::Debug("relay", "session ", s_.connection_id, ": COM_CHANGE_USER to '", cu->username,
+               "' verified by the proxy; backend user '", mine.username, "'");
+    ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
+    Send(Side::kBackend, FramePacket(0, p::EncodeChangeUser(mine, s_.client_caps)));
+  } else if (!s_.config->listen.passthrough_auth) {
+    return deny(AccessDeniedMessage(cu->username, s_.peer_host, !cu->auth_response.empty()));
+  } else {
+    c_stream_ = p::kHeaderSize + length;  // relayed as it is
+  }
+  // Tracked even when another change is pending: the newest one wins.
+  tracked_ = std::make_unique<Tracked>(Tracked{cu->username, cu->database});
+  Push(p::COM_CHANGE_USER, Kind::kRelay, true, now_ns);
+  pending_.back().proxy_auth = proxy_auth;
+  // The backend may answer with an auth switch: the client's next packets are auth data.
+  cmode_ = ClientMode::kAuthData;
+  return true;
+}
+
+// The current command (already taken out of the stream) gets `err_payload` from the proxy, in
+// order with the responses still outstanding.
+void RelayMachine::AnswerLocally(uint8_t command, std::string err_payload, int64_t now_ns) {
+  local_ = std::move(err_payload);
+  held_ = true;
+  Push(command, Kind::kLocalErr, false, now_ns);
+}
+
+// ---- backend → client ----
+
+void RelayMachine::OnBackendBytes(const ByteWindow& in, int64_t now_ns, Actions* out) {
+  out_ = out;
+  if (!started_ || closed_) return;
+  b_pos_ = 0;
+  ParseBackend(in, now_ns);
+}
+
+void RelayMachine::ConsumeBackend(RelayAction::Kind kind, size_t n) {
+  Emit(kind, Side::kBackend, n);
+  b_pos_ += n;
+}
+
+void RelayMachine::ParseBackend(const ByteWindow& in, int64_t now_ns) {
+  uint8_t peek[p::kHeaderSize + p::ResponseTracker::kPeekBytes];
+  while (!closed_) {
+    size_t avail = in.size() - b_pos_;
+    if (b_stream_ > 0) {
+      size_t n = std::min(avail, b_stream_);
+      if (n == 0) return;
+      ConsumeBackend(RelayAction::Kind::kForward, n);
+      b_stream_ -= n;
+      if (b_stream_ > 0) return;
+      if (complete_after_) {
+        complete_after_ = false;
+        CompleteHead(now_ns);
+      }
+      continue;
+    }
+    if (avail < p::kHeaderSize) return;
+    size_t got = in.Peek(b_pos_, peek, std::min(avail, sizeof(peek)));
+    p::PacketHeader h = p::DecodeHeader(peek);
+    size_t want = std::min<size_t>(h.length, p::ResponseTracker::kPeekBytes);
+    if (got < p::kHeaderSize + want) return;
+    const bool whole = avail >= p::kHeaderSize + h.length;
+    if (outstanding() > 0 && Head().kind == Kind::kShadow && probing_) {
+      // The answer to the proxy's own SELECT DATABASE(): it never reaches the client.
+      if (!whole) return;
+      std::string payload = PeekString(in, b_pos_ + p::kHeaderSize, h.length);
+      ConsumeBackend(RelayAction::Kind::kDiscard, p::kHeaderSize + h.length);
+      OnProbePacket(std::move(payload), now_ns);
+      continue;
+    }
+    if (outstanding() == 0 || Head().kind != Kind::kRelay) {
+      // Unsolicited (e.g. the ERR a server sends before it closes an idle connection): relayed
+      // as it is, as an L4 relay would.
+      b_stream_ = p::kHeaderSize + h.length;
+      continue;
+    }
+    const uint8_t* payload = peek + p::kHeaderSize;
+    if (Head().proxy_auth && h.length > 0 && payload[0] == p::kAuthSwitchHeader) {
+      // The backend wants a fresh scramble for a COM_CHANGE_USER the proxy authenticated:
+      // answered here; the client never sees it.
+      if (!whole) return;
+      std::string sw = PeekString(in, b_pos_ + p::kHeaderSize, h.length);
+      ConsumeBackend(RelayAction::Kind::kDiscard, p::kHeaderSize + h.length);
+      AnswerBackendAuthSwitch(h.seq, sw);
+      continue;
+    }
+    switch (tracker_.OnPacket(h.length, payload, want)) {
+      case p::TrackerResult::kNeedMore:
+        break;
+      case p::TrackerResult::kDone:
+        complete_after_ = true;
+        break;
+      case p::TrackerResult::kLocalInfileRequest:
+        cmode_ = ClientMode::kInfile;
+        break;
+      case p::TrackerResult::kProtocolError:
+        // Not forwarded: the client gets what came before, then one well-formed ERR.
+        CutShort(in, "unexpected packet from backend " + BackendName() + " for " +
+                         std::string(p::CommandName(Head().command)));
+        return;
+    }
+    b_stream_ = p::kHeaderSize + h.length;
+    last_b_seq_ = h.seq;
+    head_started_ = true;
+  }
+}
+
+void RelayMachine::OnProbePacket(std::string payload, int64_t now_ns) {
+  probe_.push_back(std::move(payload));
+  switch (tracker_.OnPacket(p::AsBytes(probe_.back()))) {
+    case p::TrackerResult::kNeedMore:
+      return;
+    case p::TrackerResult::kDone:
+      break;
+    default:
+      probing_ = false;
+      Close("unexpected packet from backend " + BackendName() + " for SELECT DATABASE()", true,
+            false);
+      return;
+  }
+  probing_ = false;
+  auto value = p::DecodeSingleValue(probe_, s_.client_caps, s_.ext_caps);
+  if (value.ok()) {
+    s_.database = value->value_or("");  // NULL: no database selected
+  } else {
+    log::Warn("relay", "session ", s_.connection_id, ": could not read the current database (",
+              value.status().message(), "); using the last one seen ('", s_.database, "')");
+  }
+  probe_ = {};  // its memory too: idle sessions stay small
+  (void)now_ns;
+  RelayAction a;
+  a.kind = RelayAction::Kind::kRunStatement;
+  a.bytes = std::move(local_);
+  local_.clear();
+  out_->push_back(std::move(a));
+}
+
+void RelayMachine::OnAnswer(const plugins::Answer& answer, int64_t now_ns, Actions* out) {
+  out_ = out;
+  if (closed_ || outstanding() == 0 || Head().kind != Kind::kShadow) return;
+  std::string packets;
+  EncodeAnswer(answer, s_.client_caps, status_flags_, &packets, s_.ext_caps);
+  Send(Side::kClient, std::move(packets));
+  CommandDone(p::COM_QUERY, now_ns - Head().start_ns);
+  held_ = false;
+  PopHead();
+  Advance(now_ns);
+}
+
+void RelayMachine::AnswerBackendAuthSwitch(uint8_t seq, const std::string& payload) {
+  const UserConfig* target = tracked_ ? s_.config->FindUser(tracked_->user) : nullptr;
+  auto reply = target ? AnswerBackendSwitch(*target, p::AsBytes(payload))
+                      : Result<std::string>(Status(1045, "no user to answer for"));
+  if (!reply.ok()) {
+    Close("backend asked for an unsupported auth exchange during COM_CHANGE_USER: " +
+              reply.status().message(),
+          true, true);
+    return;
+  }
+  Send(Side::kBackend, FramePacket(static_cast<uint8_t>(seq + 1), reply.value()));
+}
+
+// The rule for a dying backend: the client gets every whole packet the server sent, then, when
+// the head command's answer was cut short between packets, one ERR 2013 numbered after the last
+// packet it got, then the close. (A packet cut in its middle cannot be followed by anything the
+// client would read right; it sees the connection end and reports 2013 itself.)
+void RelayMachine::CutShort(const ByteWindow& in, const std::string& why) {
+  bool answering = outstanding() > 0 && (Head().kind == Kind::kRelay || probing_);
+  if (answering && b_stream_ == 0) {
+    ConsumeBackend(RelayAction::Kind::kDiscard, in.size() - b_pos_);
+    uint8_t seq = head_started_ ? static_cast<uint8_t>(last_b_seq_ + 1) : 1;
+    Send(Side::kClient, FramePacket(seq, p::EncodeErr(2013, "HY000",
+                                                      "Lost connection to backend server '" +
+                                                          BackendName() + "' during query")));
+  }
+  Close(why, true, true);
+}
+
+void RelayMachine::OnBackendClosed(const ByteWindow& in, const std::string& why, Actions* out) {
+  out_ = out;
+  if (closed_) return;
+  b_pos_ = 0;
+  CutShort(in, "lost backend " + BackendName() + ": " + why);
+}
+
+void RelayMachine::OnClientClosed(const ByteWindow& in, bool error, Actions* out) {
+  out_ = out;
+  if (closed_) return;
+  // EOF in the middle of a packet is a protocol violation (WARN); between packets it is not.
+  bool partial = c_stream_ > 0 || in.size() > 0;
+  if (error)
+    Close("client read error", false, false);
+  else if (partial)
+    Close("client closed the connection in the middle of a packet", true, false);
+  else
+    Close("client closed the connection", false, false);
+}
+
+void RelayMachine::Drain(Actions* out) {
+  out_ = out;
+  draining_ = true;
+  if (outstanding() == 0) Close("shutting down", false, true);
+}
+
+}  // namespace shadowproxy::proxy
