@@ -235,7 +235,8 @@ void AuthMachine::LoginToBackend() {
 
 void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload) {
   if (payload.empty()) {
-    FailWith(2013, "HY000", "Lost connection to backend during authentication",
+    // (7030, not 2013: a client-side code in an ERR from the server reads as malformed.)
+    FailWith(7030, "HY000", "Backend unavailable: lost connection during authentication",
              "empty backend packet during authentication");
     return;
   }
@@ -254,7 +255,7 @@ void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload)
     return;
   }
   if (state_ != State::kWaitBackendLogin) {
-    FailWith(2013, "HY000", "Unexpected backend packet during authentication",
+    FailWith(7030, "HY000", "Backend unavailable: unexpected packet during authentication",
              "unexpected backend packet during authentication");
     return;
   }

@@ -175,7 +175,6 @@ void RelayMachine::Push(uint8_t command, Kind kind, bool track, int64_t now_ns) 
 // nothing is outstanding.
 void RelayMachine::PopHead() {
   ++head_;
-  head_started_ = false;
   if (outstanding() > 0) return;
   pending_.clear();
   head_ = 0;
@@ -544,8 +543,6 @@ void RelayMachine::ParseBackend(const ByteWindow& in, int64_t now_ns) {
         return;
     }
     b_stream_ = p::kHeaderSize + h.length;
-    last_b_seq_ = h.seq;
-    head_started_ = true;
   }
 }
 
@@ -604,19 +601,14 @@ void RelayMachine::AnswerBackendAuthSwitch(uint8_t seq, const std::string& paylo
   Send(Side::kBackend, FramePacket(static_cast<uint8_t>(seq + 1), reply.value()));
 }
 
-// The rule for a dying backend: the client gets every whole packet the server sent, then, when
-// the head command's answer was cut short between packets, one ERR 2013 numbered after the last
-// packet it got, then the close. (A packet cut in its middle cannot be followed by anything the
-// client would read right; it sees the connection end and reports 2013 itself.)
+// The rule for a dying backend: the client gets every whole packet the server sent, then the
+// close, which it reports as 2013 (CR_SERVER_LOST) itself, exactly as without the proxy. No ERR
+// is made up: 2013 is a client-side code, and Connector/C 3.3.9+ (the mariadb CLI, mysqlclient)
+// takes an ERR carrying one from the server for a malformed packet (2027); a server-range code
+// would turn a lost connection into a statement error that drivers do not see as a disconnect.
+// Bytes of a packet not yet started for the client are dropped; one started is left cut short.
 void RelayMachine::CutShort(const ByteWindow& in, const std::string& why) {
-  bool answering = outstanding() > 0 && (Head().kind == Kind::kRelay || probing_);
-  if (answering && b_stream_ == 0) {
-    ConsumeBackend(RelayAction::Kind::kDiscard, in.size() - b_pos_);
-    uint8_t seq = head_started_ ? static_cast<uint8_t>(last_b_seq_ + 1) : 1;
-    Send(Side::kClient, FramePacket(seq, p::EncodeErr(2013, "HY000",
-                                                      "Lost connection to backend server '" +
-                                                          BackendName() + "' during query")));
-  }
+  if (b_stream_ == 0) ConsumeBackend(RelayAction::Kind::kDiscard, in.size() - b_pos_);
   Close(why, true, true);
 }
 

@@ -185,8 +185,6 @@ class RelayMachine {
   size_t b_pos_ = 0;            // bytes of the backend window decided during this call
   bool probing_ = false;        // the head SHADOW SYNC statement waits for SELECT DATABASE()
   bool complete_after_ = false;  // ... and the head command is answered once they are
-  bool head_started_ = false;   // a response packet of the head command reached the client
-  uint8_t last_b_seq_ = 0;      // sequence id of the last backend packet forwarded
   uint16_t status_flags_ = 2;   // SERVER_STATUS_AUTOCOMMIT until a response says otherwise
 
   std::vector<Pending> pending_;

@@ -474,49 +474,46 @@ TEST(RelayMachine, ServerErrThenCloseInTheMiddleOfAResultSet) {
   ASSERT_TRUE(o.closed);
 }
 
+// No ERR is ever made up for a lost backend: 2013 is a client-side code, which Connector/C
+// 3.3.9+ reads as a malformed packet (2027) when it comes from the server. The client sees the
+// close and reports 2013 itself, as it would without the proxy.
 TEST(RelayMachine, ServerClosesWithoutErrBetweenPackets) {
   uint8_t seq = 0;
   std::string start = FirstPackets(g::kClassicQuerySelect, 6, &seq);
   Outcome o = RunEverySplit(kBaseCaps, {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
                                         B(start), BackendCloses()});
-  ASSERT_GT(o.to_client.size(), start.size() + 4);
-  EXPECT_EQ(o.to_client.substr(0, start.size()), start);
-  std::string tail = o.to_client.substr(start.size());
-  auto h = p::DecodeHeader(reinterpret_cast<const uint8_t*>(tail.data()));
-  EXPECT_EQ(h.seq, static_cast<uint8_t>(seq + 1));  // numbered after the last packet
-  ASSERT_EQ(tail.size(), p::kHeaderSize + h.length);  // one well-formed packet
-  auto err = p::DecodeErr(p::AsBytes(std::string_view(tail).substr(p::kHeaderSize)));
-  ASSERT_TRUE(err.ok());
-  EXPECT_EQ(err->code, 2013);
+  EXPECT_EQ(o.to_client, start);
   ASSERT_TRUE(o.closed);
   EXPECT_TRUE(o.close_warn);
 }
 
-TEST(RelayMachine, ServerClosesBeforeAnsweringOrMidHeader) {
-  // No answer at all: ERR 2013 with seq 1. Three bytes of a header: dropped, then the ERR.
+TEST(RelayMachine, ServerClosesBeforeAnsweringOrInAPacket) {
+  // No answer, or three bytes of a header: nothing reaches the client but the close.
   for (std::string partial : {std::string(), std::string("\x05\x00\x00", 3)}) {
     Outcome o = RunEverySplit(kBaseCaps, {C(Query("DO SLEEP(10)")), B(partial), BackendCloses()});
-    ASSERT_GT(o.to_client.size(), 4u);
-    EXPECT_EQ(o.to_client[3], 1);
-    auto err = p::DecodeErr(p::AsBytes(std::string_view(o.to_client).substr(4)));
-    ASSERT_TRUE(err.ok());
-    EXPECT_EQ(err->code, 2013);
+    EXPECT_EQ(o.to_client, "");
+    EXPECT_TRUE(o.closed);
   }
+  // A packet cut in its middle stays cut: never completed, never followed by anything.
+  std::string row = Packet(6, std::string(200, 'x'));
+  uint8_t seq = 0;
+  std::string start = FirstPackets(g::kClassicQuerySelect, 5, &seq);
+  Outcome o = RunEverySplit(kBaseCaps, {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
+                                        B(start + row.substr(0, 100)), BackendCloses()});
+  EXPECT_EQ(o.to_client, start + row.substr(0, 100));
   // Idle: nothing is owed, nothing is sent.
   Outcome idle = RunEverySplit(kBaseCaps, {BackendCloses()});
   EXPECT_EQ(idle.to_client, "");
   EXPECT_TRUE(idle.closed);
 }
 
-TEST(RelayMachine, UnexpectedBackendPacketEndsTheResponseWithOneErr) {
-  // A prepare OK too short to hold the statement id: not forwarded; ERR 2013 instead.
-  Outcome o = RunEverySplit(kBaseCaps,
-                            {C(Packet(0, "\x16SELECT 1")), B(Packet(1, std::string("\x00\x01", 2)))});
-  ASSERT_GT(o.to_client.size(), 4u);
-  auto err = p::DecodeErr(p::AsBytes(std::string_view(o.to_client).substr(4)));
-  ASSERT_TRUE(err.ok());
-  EXPECT_EQ(err->code, 2013);
-  EXPECT_TRUE(o.closed);
+TEST(RelayMachine, UnexpectedBackendPacketIsNotForwarded) {
+  // A prepare OK too short to hold the statement id: what came before, then the close.
+  Outcome o = RunEverySplit(kBaseCaps, {C(Packet(0, "\x16SELECT 1")),
+                                        B(Packet(1, std::string("\x00\x01", 2)))});
+  EXPECT_EQ(o.to_client, "");
+  ASSERT_TRUE(o.closed);
+  EXPECT_TRUE(o.close_warn);
 }
 
 TEST(RelayMachine, ShadowSyncBetweenRelayedStatements) {
