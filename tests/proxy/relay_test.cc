@@ -362,10 +362,9 @@ TEST(RelayMachine, SixteenMebibytePacketsBothWays) {
   std::string response;
   uint8_t seq = 1;
   seq = p::AppendPacket(&response, seq, "\x01");
-  seq = p::AppendPacket(&response, seq,
-                        std::string("\x03" "def\x00\x00\x00\x01" "a\x00\x0c\x21\x00\xff\xff\xff"
-                                    "\x00\xfd\x00\x00\x00\x00\x00",
-                                    25));
+  static constexpr char kColumn[] =  // catalog def, db/table/org "", name a, LONGTEXT
+      "\x03" "def\x00\x00\x00\x01" "a\x00\x0c\x21\x00\xff\xff\xff\xff\xfc\x00\x00\x00\x00\x00";
+  seq = p::AppendPacket(&response, seq, std::string(kColumn, sizeof(kColumn) - 1));
   seq = p::AppendPacket(&response, seq, std::string("\xfe\x00\x00\x02\x00", 5));
   seq = p::AppendPacket(&response, seq, row);
   p::AppendPacket(&response, seq, std::string("\xfe\x00\x00\x02\x00", 5));
