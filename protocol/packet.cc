@@ -18,6 +18,12 @@ void EncodeHeader(const PacketHeader& h, uint8_t* out) {
   out[3] = h.seq;
 }
 
+std::string FramePacket(uint8_t seq, std::string_view payload) {
+  std::string out;
+  AppendPacket(&out, seq, payload);
+  return out;
+}
+
 uint8_t AppendPacket(std::string* out, uint8_t seq, std::string_view payload) {
   out->reserve(out->size() + payload.size() + kHeaderSize * (1 + payload.size() / kMaxPayload));
   while (true) {

@@ -11,18 +11,6 @@ namespace shadowproxy::proxy {
 
 namespace p = protocol;
 
-std::string FramePacket(uint8_t seq, std::span<const uint8_t> payload) {
-  std::string out(p::kHeaderSize + payload.size(), '\0');
-  p::EncodeHeader({static_cast<uint32_t>(payload.size()), seq},
-                  reinterpret_cast<uint8_t*>(out.data()));
-  if (!payload.empty()) std::memcpy(out.data() + p::kHeaderSize, payload.data(), payload.size());
-  return out;
-}
-
-std::string FramePacket(uint8_t seq, std::string_view payload) {
-  return FramePacket(seq, p::AsBytes(payload));
-}
-
 Status VerifyConfiguredUser(const UserConfig& user, std::string_view scramble,
                             std::string_view response) {
   std::string stage2;
@@ -63,11 +51,11 @@ uint32_t AuthMachine::TrimCapabilities(uint32_t backend_caps) {
 }
 
 void AuthMachine::SendClient(uint8_t seq, std::string_view payload) {
-  out_.push_back({true, FramePacket(seq, payload)});
+  out_.push_back({true, p::FramePacket(seq, payload)});
 }
 
 void AuthMachine::SendBackend(uint8_t seq, std::string_view payload) {
-  out_.push_back({false, FramePacket(seq, payload)});
+  out_.push_back({false, p::FramePacket(seq, payload)});
 }
 
 void AuthMachine::FailWith(uint16_t code, std::string_view sqlstate, const std::string& message,
@@ -242,7 +230,7 @@ void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload)
   }
   uint8_t first = payload[0];
   if (state_ == State::kPassthrough) {
-    out_.push_back({true, FramePacket(static_cast<uint8_t>(seq + seq_shift_), payload)});
+    out_.push_back({true, p::FramePacket(static_cast<uint8_t>(seq + seq_shift_), payload)});
     if (first == p::kOkHeader) {
       state_ = State::kDone;
     } else if (first == p::kErrHeader) {

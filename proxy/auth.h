@@ -21,10 +21,6 @@ struct AuthPacket {
   std::string bytes;       // header + payload
 };
 
-// Header (3-byte length + seq) + payload; payload must be < 16 MiB (auth packets are small).
-std::string FramePacket(uint8_t seq, std::span<const uint8_t> payload);
-std::string FramePacket(uint8_t seq, std::string_view payload);
-
 // The one verification of a configured user's mysql_native_password answer to `scramble`, for
 // the connect path and COM_CHANGE_USER alike. Error 1045 when it does not match.
 Status VerifyConfiguredUser(const UserConfig& user, std::string_view scramble,

@@ -189,7 +189,7 @@ void RelayMachine::Advance(int64_t now_ns) {
     return;
   }
   if (Head().kind == Kind::kLocalErr) {  // local_ holds the ERR payload
-    Send(Side::kClient, FramePacket(1, local_));
+    Send(Side::kClient, p::FramePacket(1, local_));
     local_.clear();
     CommandDone(Head().command, 0);
     held_ = false;
@@ -203,7 +203,7 @@ void RelayMachine::Advance(int64_t now_ns) {
   probe_.clear();
   tracker_.Start(p::COM_QUERY, s_.client_caps, s_.ext_caps);
   Send(Side::kBackend,
-       FramePacket(0, p::EncodeQuery(kDatabaseProbe,
+       p::FramePacket(0, p::EncodeQuery(kDatabaseProbe,
                                      (s_.client_caps & p::CLIENT_QUERY_ATTRIBUTES) != 0)));
 }
 
@@ -444,7 +444,7 @@ bool RelayMachine::OnChangeUser(const ByteWindow& in, uint32_t length, int64_t n
     log::Debug("relay", "session ", s_.connection_id, ": COM_CHANGE_USER to '", cu->username,
                "' verified by the proxy; backend user '", mine.username, "'");
     ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
-    Send(Side::kBackend, FramePacket(0, p::EncodeChangeUser(mine, s_.client_caps)));
+    Send(Side::kBackend, p::FramePacket(0, p::EncodeChangeUser(mine, s_.client_caps)));
   } else if (!s_.config->listen.passthrough_auth) {
     return deny(AccessDeniedMessage(cu->username, s_.peer_host, !cu->auth_response.empty()));
   } else {
@@ -598,7 +598,7 @@ void RelayMachine::AnswerBackendAuthSwitch(uint8_t seq, const std::string& paylo
           true, true);
     return;
   }
-  Send(Side::kBackend, FramePacket(static_cast<uint8_t>(seq + 1), reply.value()));
+  Send(Side::kBackend, p::FramePacket(static_cast<uint8_t>(seq + 1), reply.value()));
 }
 
 // The rule for a dying backend: the client gets every whole packet the server sent, then the

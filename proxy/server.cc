@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "protocol/command.h"
+#include "protocol/packet.h"
 #include "protocol/packets.h"
 #include "proxy/auth.h"
 #include "proxy/fallback_plugin.h"
@@ -44,7 +45,7 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   auto* server = static_cast<Server*>(ctx->host());
   if (server->draining() || !server->TryAdmit()) {
     // Best effort: the ERR replaces the greeting (seq 0).
-    std::string err = FramePacket(0, protocol::EncodeErr(1040, "HY000", "Too many connections"));
+    std::string err = protocol::FramePacket(0, protocol::EncodeErr(1040, "HY000", "Too many connections"));
     ssize_t n = send(fd, err.data(), err.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)n;
     close(fd);

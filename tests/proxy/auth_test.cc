@@ -123,7 +123,7 @@ TEST(AuthMachine, PassThroughRelaysUnchangedUntilBackendOk) {
   auto out = m.TakeOutput();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(out[0].to_client);
-  EXPECT_EQ(out[0].bytes, FramePacket(1, login));
+  EXPECT_EQ(out[0].bytes, protocol::FramePacket(1, login));
   EXPECT_EQ(m.state(), State::kPassthrough);
   // An auth switch from the backend goes to the client, the answer back, then OK.
   std::string sw = p::EncodeAuthSwitchRequest({"mysql_native_password", kScramble + '\0'});
@@ -131,7 +131,7 @@ TEST(AuthMachine, PassThroughRelaysUnchangedUntilBackendOk) {
   out = m.TakeOutput();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].to_client);
-  EXPECT_EQ(out[0].bytes, FramePacket(2, sw));
+  EXPECT_EQ(out[0].bytes, protocol::FramePacket(2, sw));
   m.OnClientPacket(3, B(std::string(20, 'z')));
   out = m.TakeOutput();
   ASSERT_EQ(out.size(), 1u);
@@ -139,7 +139,7 @@ TEST(AuthMachine, PassThroughRelaysUnchangedUntilBackendOk) {
   m.OnBackendPacket(4, B(kOk));
   out = m.TakeOutput();
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].bytes, FramePacket(4, kOk));
+  EXPECT_EQ(out[0].bytes, protocol::FramePacket(4, kOk));
   EXPECT_EQ(m.state(), State::kDone);
   EXPECT_EQ(m.user_name(), "carol");
   EXPECT_EQ(m.database(), "shop");
@@ -156,7 +156,7 @@ TEST(AuthMachine, PassThroughBackendErrIsAuthFailure) {
   m.OnBackendPacket(2, B(err));
   auto out = m.TakeOutput();
   ASSERT_EQ(out.size(), 1u);
-  EXPECT_EQ(out[0].bytes, FramePacket(2, err));
+  EXPECT_EQ(out[0].bytes, protocol::FramePacket(2, err));
   EXPECT_EQ(m.state(), State::kFailed);
   EXPECT_TRUE(m.auth_failed());
   EXPECT_NE(m.user_config(), nullptr);  // bob has roles only: pass-through with roles
