@@ -86,7 +86,7 @@ std::string PeekString(const ByteWindow& in, size_t offset, size_t n) {
 
 bool ParseUseForTest(std::string_view text, std::string* db) { return ParseUse(text, db); }
 
-RelayMachine::RelayMachine(std::string* scratch) : scratch_(scratch ? scratch : &own_scratch_) {}
+RelayMachine::RelayMachine(std::string* scratch) : scratch_(scratch) {}
 
 void RelayMachine::Start(RelaySession session) {
   s_ = std::move(session);
@@ -189,8 +189,8 @@ void RelayMachine::Advance(int64_t now_ns) {
     return;
   }
   if (Head().kind == Kind::kLocalErr) {  // local_ holds the ERR payload
-    Send(Side::kClient, p::FramePacket(1, local_));
-    local_.clear();
+    Send(Side::kClient, p::FramePacket(1, local_->text));
+    local_.reset();
     CommandDone(Head().command, 0);
     held_ = false;
     PopHead();
@@ -200,7 +200,7 @@ void RelayMachine::Advance(int64_t now_ns) {
   // A SHADOW SYNC statement: first ask the backend which database the session is in, so the
   // default `db` is right whatever changed it (USE in a multi-statement query, a procedure...).
   probing_ = true;
-  probe_.clear();
+  local_->probe.clear();
   tracker_.Start(p::COM_QUERY, s_.client_caps, s_.ext_caps);
   Send(Side::kBackend,
        p::FramePacket(0, p::EncodeQuery(kDatabaseProbe,
@@ -383,7 +383,8 @@ bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, i
       auto t = p::QueryText(p::AsBytes(scratch()), true);
       if (t.ok()) text = t.value();
     }
-    local_.assign(text);
+    local_ = std::make_unique<Local>();
+    local_->text.assign(text);
     held_ = true;
     Push(cmd, Kind::kShadow, false, now_ns);
     return true;
@@ -462,7 +463,8 @@ bool RelayMachine::OnChangeUser(const ByteWindow& in, uint32_t length, int64_t n
 // The current command (already taken out of the stream) gets `err_payload` from the proxy, in
 // order with the responses still outstanding.
 void RelayMachine::AnswerLocally(uint8_t command, std::string err_payload, int64_t now_ns) {
-  local_ = std::move(err_payload);
+  local_ = std::make_unique<Local>();
+  local_->text = std::move(err_payload);
   held_ = true;
   Push(command, Kind::kLocalErr, false, now_ns);
 }
@@ -547,8 +549,9 @@ void RelayMachine::ParseBackend(const ByteWindow& in, int64_t now_ns) {
 }
 
 void RelayMachine::OnProbePacket(std::string payload, int64_t now_ns) {
-  probe_.push_back(std::move(payload));
-  switch (tracker_.OnPacket(p::AsBytes(probe_.back()))) {
+  std::vector<std::string>& probe = local_->probe;
+  probe.push_back(std::move(payload));
+  switch (tracker_.OnPacket(p::AsBytes(probe.back()))) {
     case p::TrackerResult::kNeedMore:
       return;
     case p::TrackerResult::kDone:
@@ -560,19 +563,18 @@ void RelayMachine::OnProbePacket(std::string payload, int64_t now_ns) {
       return;
   }
   probing_ = false;
-  auto value = p::DecodeSingleValue(probe_, s_.client_caps, s_.ext_caps);
+  auto value = p::DecodeSingleValue(probe, s_.client_caps, s_.ext_caps);
   if (value.ok()) {
     s_.database = value->value_or("");  // NULL: no database selected
   } else {
     log::Warn("relay", "session ", s_.connection_id, ": could not read the current database (",
               value.status().message(), "); using the last one seen ('", s_.database, "')");
   }
-  probe_ = {};  // its memory too: idle sessions stay small
   (void)now_ns;
   RelayAction a;
   a.kind = RelayAction::Kind::kRunStatement;
-  a.bytes = std::move(local_);
-  local_.clear();
+  a.bytes = std::move(local_->text);
+  local_.reset();
   out_->push_back(std::move(a));
 }
 

@@ -87,8 +87,8 @@ class RelayMachine {
   using Actions = std::vector<RelayAction>;
 
   // `scratch`: where the first bytes of the packet being decided are copied (one per event
-  // loop keeps idle sessions small); null: the machine's own.
-  explicit RelayMachine(std::string* scratch = nullptr);
+  // loop keeps idle sessions small); must outlive the machine.
+  explicit RelayMachine(std::string* scratch);
   RelayMachine(const RelayMachine&) = delete;
   RelayMachine& operator=(const RelayMachine&) = delete;
 
@@ -191,11 +191,13 @@ class RelayMachine {
   size_t head_ = 0;
   protocol::ResponseTracker tracker_;
   std::unique_ptr<Tracked> tracked_;
-  std::string local_;  // the held SHADOW SYNC statement, or the ERR payload of a local answer
-  std::vector<std::string> probe_;  // the SELECT DATABASE() answer so far
+  struct Local {  // while a command is answered by the proxy (idle sessions keep a null)
+    std::string text;                // the SHADOW SYNC statement, or the ERR payload
+    std::vector<std::string> probe;  // the SELECT DATABASE() answer so far
+  };
+  std::unique_ptr<Local> local_;
   std::string& scratch() { return *scratch_; }
   std::string* scratch_;
-  std::string own_scratch_;
   Actions* out_ = nullptr;  // of the current call
 };
 

@@ -179,7 +179,8 @@ class Driver {
   }
 
   ConfigPtr config_;
-  RelayMachine m_;
+  std::string scratch_;
+  RelayMachine m_{&scratch_};
   RelayMachine::Actions acts_;
   std::string cin_, bin_;
   int64_t now_ = 0;
