@@ -31,8 +31,8 @@ uint8_t AppendPacket(std::string* out, uint8_t seq, std::string_view payload);
 // The packets of one payload starting at `seq` (AppendPacket into a new string).
 std::string FramePacket(uint8_t seq, std::string_view payload);
 inline std::string FramePacket(uint8_t seq, std::span<const uint8_t> payload) {
-  return FramePacket(seq, std::string_view(reinterpret_cast<const char*>(payload.data()),
-                                           payload.size()));
+  return FramePacket(
+      seq, std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
 }
 
 // One logical payload reassembled by PacketJoiner.

@@ -47,7 +47,6 @@ class BackendLink {
   void set_cluster(const ClusterConfig* cluster) { cluster_ = cluster; }
 
  private:
-
   int fd_ = -1;
   const ClusterConfig* cluster_ = nullptr;
   size_t server_ = 0;

@@ -203,8 +203,8 @@ void RelayMachine::Advance(int64_t now_ns) {
   local_->probe.clear();
   tracker_.Start(p::COM_QUERY, s_.client_caps, s_.ext_caps);
   Send(Side::kBackend,
-       p::FramePacket(0, p::EncodeQuery(kDatabaseProbe,
-                                     (s_.client_caps & p::CLIENT_QUERY_ATTRIBUTES) != 0)));
+       p::FramePacket(
+           0, p::EncodeQuery(kDatabaseProbe, (s_.client_caps & p::CLIENT_QUERY_ATTRIBUTES) != 0)));
 }
 
 void RelayMachine::CompleteHead(int64_t now_ns) {

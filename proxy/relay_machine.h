@@ -181,18 +181,18 @@ class RelayMachine {
   size_t c_stream_ = 0;  // bytes of the current client packet still to forward
   size_t c_pos_ = 0;     // bytes of the client window decided during this call
 
-  size_t b_stream_ = 0;         // bytes of the current backend packet still to forward
-  size_t b_pos_ = 0;            // bytes of the backend window decided during this call
-  bool probing_ = false;        // the head SHADOW SYNC statement waits for SELECT DATABASE()
+  size_t b_stream_ = 0;          // bytes of the current backend packet still to forward
+  size_t b_pos_ = 0;             // bytes of the backend window decided during this call
+  bool probing_ = false;         // the head SHADOW SYNC statement waits for SELECT DATABASE()
   bool complete_after_ = false;  // ... and the head command is answered once they are
-  uint16_t status_flags_ = 2;   // SERVER_STATUS_AUTOCOMMIT until a response says otherwise
+  uint16_t status_flags_ = 2;    // SERVER_STATUS_AUTOCOMMIT until a response says otherwise
 
   std::vector<Pending> pending_;
   size_t head_ = 0;
   protocol::ResponseTracker tracker_;
   std::unique_ptr<Tracked> tracked_;
-  struct Local {  // while a command is answered by the proxy (idle sessions keep a null)
-    std::string text;                // the SHADOW SYNC statement, or the ERR payload
+  struct Local {       // while a command is answered by the proxy (idle sessions keep a null)
+    std::string text;  // the SHADOW SYNC statement, or the ERR payload
     std::vector<std::string> probe;  // the SELECT DATABASE() answer so far
   };
   std::unique_ptr<Local> local_;

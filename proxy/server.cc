@@ -45,7 +45,8 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
   auto* server = static_cast<Server*>(ctx->host());
   if (server->draining() || !server->TryAdmit()) {
     // Best effort: the ERR replaces the greeting (seq 0).
-    std::string err = protocol::FramePacket(0, protocol::EncodeErr(1040, "HY000", "Too many connections"));
+    std::string err =
+        protocol::FramePacket(0, protocol::EncodeErr(1040, "HY000", "Too many connections"));
     ssize_t n = send(fd, err.data(), err.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)n;
     close(fd);

@@ -237,8 +237,7 @@ void Session::Apply() {
         if (a.warn)
           log::Warn("relay", "closing session ", relay_.session().connection_id, " from ",
                     peer_host_,
-                    relay_.session().user.empty() ? ""
-                                                  : " (user '" + relay_.session().user + "')",
+                    relay_.session().user.empty() ? "" : " (user '" + relay_.session().user + "')",
                     ": ", a.bytes);
         if (!a.flush) {
           actions.clear();
@@ -263,8 +262,9 @@ void Session::Apply() {
 
 void Session::RunStatement(std::string query) {
   statement_running_ = true;
-  ctx_->host()->RunStatement(&ctx_->loop(), relay_.Context(), std::move(query),
-                             [this](plugins::Answer answer) { OnStatementAnswer(std::move(answer)); });
+  ctx_->host()->RunStatement(
+      &ctx_->loop(), relay_.Context(), std::move(query),
+      [this](plugins::Answer answer) { OnStatementAnswer(std::move(answer)); });
 }
 
 void Session::OnStatementAnswer(plugins::Answer answer) {

@@ -75,10 +75,10 @@ void Session::OnDialed(int fd, size_t server, const std::string& error) {
   }
   if (fd < 0) {
     const std::string& cluster = link_.cluster()->name;
-    log::Warn("relay", "no backend of cluster '", cluster, "' for a client from ", peer_host_,
-              ": ", error);
-    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster + "' answers (" +
-                                   error + ")");
+    log::Warn("relay", "no backend of cluster '", cluster, "' for a client from ", peer_host_, ": ",
+              error);
+    hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster + "' answers (" + error +
+                                   ")");
     PumpAuth();
     return;
   }

@@ -1,8 +1,6 @@
 // The relay machine fed recorded conversations (golden MariaDB captures and packets built to the
 // protocol), whole, split at every byte of every step, and one byte at a time: what reaches each
 // side must not depend on how the bytes arrived, and must be what the protocol says.
-#include "proxy/relay_machine.h"
-
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -19,6 +17,7 @@
 #include "protocol/packets.h"
 #include "proxy/answer.h"
 #include "proxy/auth.h"
+#include "proxy/relay_machine.h"
 #include "tests/protocol/golden_mariadb.h"
 #include "tests/protocol/golden_mariadb_live.h"
 
@@ -28,12 +27,11 @@ namespace {
 namespace p = protocol;
 namespace g = protocol::golden;
 
-constexpr uint32_t kBaseCaps = p::CLIENT_LONG_PASSWORD | p::CLIENT_LONG_FLAG |
-                               p::CLIENT_CONNECT_WITH_DB | p::CLIENT_LOCAL_FILES |
-                               p::CLIENT_PROTOCOL_41 | p::CLIENT_TRANSACTIONS |
-                               p::CLIENT_SECURE_CONNECTION | p::CLIENT_MULTI_STATEMENTS |
-                               p::CLIENT_MULTI_RESULTS | p::CLIENT_PS_MULTI_RESULTS |
-                               p::CLIENT_PLUGIN_AUTH;
+constexpr uint32_t kBaseCaps =
+    p::CLIENT_LONG_PASSWORD | p::CLIENT_LONG_FLAG | p::CLIENT_CONNECT_WITH_DB |
+    p::CLIENT_LOCAL_FILES | p::CLIENT_PROTOCOL_41 | p::CLIENT_TRANSACTIONS |
+    p::CLIENT_SECURE_CONNECTION | p::CLIENT_MULTI_STATEMENTS | p::CLIENT_MULTI_RESULTS |
+    p::CLIENT_PS_MULTI_RESULTS | p::CLIENT_PLUGIN_AUTH;
 constexpr uint32_t kEofCaps = kBaseCaps | p::CLIENT_DEPRECATE_EOF;
 
 class StringWindow : public ByteWindow {
@@ -57,7 +55,9 @@ std::string Packet(uint8_t seq, std::string_view payload) {
   return out;
 }
 std::string OkPayload() { return p::EncodeOk(0, 0, 2, 0, "", false); }
-std::string Query(std::string_view sql) { return Packet(0, std::string(1, '\x03') + std::string(sql)); }
+std::string Query(std::string_view sql) {
+  return Packet(0, std::string(1, '\x03') + std::string(sql));
+}
 
 // One step of a conversation.
 struct Step {
@@ -79,8 +79,8 @@ struct Outcome {
   std::optional<std::string> closed;  // the reason
   bool close_warn = false;
   bool operator==(const Outcome& o) const {
-    return to_backend == o.to_backend && to_client == o.to_client &&
-           statements == o.statements && commands_done == o.commands_done && closed == o.closed;
+    return to_backend == o.to_backend && to_client == o.to_client && statements == o.statements &&
+           commands_done == o.commands_done && closed == o.closed;
   }
 };
 
@@ -190,7 +190,7 @@ class Driver {
 // Feeds `steps`; step `split_step` is given in two pieces at `split_at` (or byte by byte when
 // split_at is npos and bytewise is set).
 Outcome Feed(uint32_t caps, const std::vector<Step>& steps, size_t split_step = SIZE_MAX,
-            size_t split_at = 0, bool bytewise = false) {
+             size_t split_at = 0, bool bytewise = false) {
   Driver d(caps);
   for (size_t i = 0; i < steps.size(); ++i) {
     const Step& s = steps[i];
@@ -260,26 +260,24 @@ void ExpectTransparent(uint32_t caps, const std::vector<Step>& steps, size_t com
 }
 
 TEST(RelayMachine, QueriesSingleMultiStatementAndMultiResult) {
-  ExpectTransparent(kBaseCaps,
-                    {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")), B(g::kClassicQuerySelect),
-                     C(Query("SELECT 1; SELECT 2 AS x UNION SELECT 3; DO 1")),
-                     B(g::kClassicQueryMulti), C(Query("SELECT * FROM nosuch_table")),
-                     B(g::kClassicQueryErr)},
-                    3);
-  ExpectTransparent(kEofCaps,
-                    {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
-                     B(g::kDeprecateEofQuerySelect),
-                     C(Query("SELECT 1; SELECT 2 AS x UNION SELECT 3; DO 1")),
-                     B(g::kDeprecateEofQueryMulti)},
-                    2);
+  ExpectTransparent(
+      kBaseCaps,
+      {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")), B(g::kClassicQuerySelect),
+       C(Query("SELECT 1; SELECT 2 AS x UNION SELECT 3; DO 1")), B(g::kClassicQueryMulti),
+       C(Query("SELECT * FROM nosuch_table")), B(g::kClassicQueryErr)},
+      3);
+  ExpectTransparent(
+      kEofCaps,
+      {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")), B(g::kDeprecateEofQuerySelect),
+       C(Query("SELECT 1; SELECT 2 AS x UNION SELECT 3; DO 1")), B(g::kDeprecateEofQueryMulti)},
+      2);
   for (const auto& live : g::kLiveResponses) {
     SCOPED_TRACE(live.what);
     // (The client's file goes between its packets: LocalInfileAfterQuery feeds it that way.)
     if (std::string_view(live.what).starts_with("LOAD DATA")) continue;
     std::string cmd = Packet(0, std::string(1, static_cast<char>(live.command)) + "x");
     ExpectTransparent(live.deprecate_eof ? kEofCaps : kBaseCaps,
-                      {C(cmd), B(live.bytes), C(Query("DO 1")), B(Packet(1, OkPayload()))},
-                      2);
+                      {C(cmd), B(live.bytes), C(Query("DO 1")), B(Packet(1, OkPayload()))}, 2);
   }
 }
 
@@ -299,32 +297,32 @@ TEST(RelayMachine, SimpleCommands) {
 
 TEST(RelayMachine, LocalInfileAfterQuery) {
   for (bool eof : {false, true}) {
-    ExpectTransparent(
-        eof ? kEofCaps : kBaseCaps,
-        {C(Query("LOAD DATA LOCAL INFILE 'data.csv' INTO TABLE cap.t")),
-         B(eof ? g::kDeprecateEofQueryInfile : g::kClassicQueryInfile),
-         C(Packet(2, "1,a\n2,b\n") + Packet(3, "")),
-         B(eof ? g::kDeprecateEofQueryInfileAfter : g::kClassicQueryInfileAfter),
-         C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
-         B(eof ? g::kDeprecateEofQuerySelect : g::kClassicQuerySelect)},
-        2);
+    ExpectTransparent(eof ? kEofCaps : kBaseCaps,
+                      {C(Query("LOAD DATA LOCAL INFILE 'data.csv' INTO TABLE cap.t")),
+                       B(eof ? g::kDeprecateEofQueryInfile : g::kClassicQueryInfile),
+                       C(Packet(2, "1,a\n2,b\n") + Packet(3, "")),
+                       B(eof ? g::kDeprecateEofQueryInfileAfter : g::kClassicQueryInfileAfter),
+                       C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
+                       B(eof ? g::kDeprecateEofQuerySelect : g::kClassicQuerySelect)},
+                      2);
   }
 }
 
 TEST(RelayMachine, LocalInfileAfterStmtExecute) {
   // MariaDB prepares LOAD DATA LOCAL INFILE; COM_STMT_EXECUTE is answered with the request.
-  std::string prepare_ok = Packet(1, std::string("\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12));
+  std::string prepare_ok =
+      Packet(1, std::string("\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12));
   std::string execute = Packet(0, std::string("\x17\x01\x00\x00\x00\x00\x01\x00\x00\x00", 10));
   std::string data;
   data += Packet(2, std::string(100, 'x') + "\n");
   data += Packet(3, "last\n");
   data += Packet(4, "");
-  ExpectTransparent(kBaseCaps,
-                    {C(Packet(0, "\x16LOAD DATA LOCAL INFILE '/tmp/f' INTO TABLE t")),
-                     B(prepare_ok), C(execute), B(Packet(1, "\xfb/tmp/f")), C(data),
-                     B(Packet(5, p::EncodeOk(2, 0, 2, 0, "", false))), C(Query("DO 1")),
-                     B(Packet(1, OkPayload()))},
-                    3);
+  ExpectTransparent(
+      kBaseCaps,
+      {C(Packet(0, "\x16LOAD DATA LOCAL INFILE '/tmp/f' INTO TABLE t")), B(prepare_ok), C(execute),
+       B(Packet(1, "\xfb/tmp/f")), C(data), B(Packet(5, p::EncodeOk(2, 0, 2, 0, "", false))),
+       C(Query("DO 1")), B(Packet(1, OkPayload()))},
+      3);
 }
 
 TEST(RelayMachine, PreparedStatementsWithCursor) {
@@ -364,7 +362,9 @@ TEST(RelayMachine, SixteenMebibytePacketsBothWays) {
   uint8_t seq = 1;
   seq = p::AppendPacket(&response, seq, "\x01");
   static constexpr char kColumn[] =  // catalog def, db/table/org "", name a, LONGTEXT
-      "\x03" "def\x00\x00\x00\x01" "a\x00\x0c\x21\x00\xff\xff\xff\xff\xfc\x00\x00\x00\x00\x00";
+      "\x03"
+      "def\x00\x00\x00\x01"
+      "a\x00\x0c\x21\x00\xff\xff\xff\xff\xfc\x00\x00\x00\x00\x00";
   seq = p::AppendPacket(&response, seq, std::string(kColumn, sizeof(kColumn) - 1));
   seq = p::AppendPacket(&response, seq, std::string("\xfe\x00\x00\x02\x00", 5));
   seq = p::AppendPacket(&response, seq, row);
@@ -396,12 +396,12 @@ TEST(RelayMachine, ChangeUserPassThroughRelaysTheAuthExchange) {
   cu.database = "shop";
   cu.auth_plugin_name = "mysql_native_password";
   std::string change = Packet(0, p::EncodeChangeUser(cu, kBaseCaps));
-  std::string sw = Packet(1, p::EncodeAuthSwitchRequest({"mysql_native_password",
-                                                         std::string(kBackendScramble) + '\0'}));
+  std::string sw = Packet(1, p::EncodeAuthSwitchRequest(
+                                 {"mysql_native_password", std::string(kBackendScramble) + '\0'}));
   std::string reply = Packet(2, std::string(20, 'y'));
   std::string ok = Packet(3, OkPayload());
-  std::vector<Step> steps = {C(change), B(sw), C(reply), B(ok), C(Query("DO 1")),
-                             B(Packet(1, OkPayload()))};
+  std::vector<Step> steps = {
+      C(change), B(sw), C(reply), B(ok), C(Query("DO 1")), B(Packet(1, OkPayload()))};
   ExpectTransparent(kBaseCaps, steps, 2);
   Driver d(kBaseCaps);
   d.Client(change);
@@ -444,8 +444,8 @@ TEST(RelayMachine, ChangeUserOfAConfiguredUserIsVerifiedAndRewritten) {
 }
 
 TEST(RelayMachine, ComQuitIsPassedOnThenTheSessionCloses) {
-  Outcome o = RunEverySplit(kBaseCaps, {C(Query("DO 1")), B(Packet(1, OkPayload())),
-                                        C(Packet(0, "\x01"))});
+  Outcome o =
+      RunEverySplit(kBaseCaps, {C(Query("DO 1")), B(Packet(1, OkPayload())), C(Packet(0, "\x01"))});
   EXPECT_EQ(o.to_backend, Query("DO 1") + Packet(0, "\x01"));
   ASSERT_TRUE(o.closed);
   EXPECT_EQ(*o.closed, "client quit");
@@ -466,8 +466,8 @@ TEST(RelayMachine, ServerErrThenCloseInTheMiddleOfAResultSet) {
   // Column count, 3 definitions, EOF, then ERR 1927 (connection killed) and the close.
   uint8_t seq = 0;
   std::string start = FirstPackets(g::kClassicQuerySelect, 5, &seq);
-  std::string err = Packet(static_cast<uint8_t>(seq + 1),
-                           p::EncodeErr(1927, "70100", "Connection was killed"));
+  std::string err =
+      Packet(static_cast<uint8_t>(seq + 1), p::EncodeErr(1927, "70100", "Connection was killed"));
   Outcome o = RunEverySplit(kBaseCaps, {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
                                         B(start + err), BackendCloses()});
   EXPECT_EQ(o.to_client, start + err);  // exactly what the server sent: nothing added
@@ -480,8 +480,8 @@ TEST(RelayMachine, ServerErrThenCloseInTheMiddleOfAResultSet) {
 TEST(RelayMachine, ServerClosesWithoutErrBetweenPackets) {
   uint8_t seq = 0;
   std::string start = FirstPackets(g::kClassicQuerySelect, 6, &seq);
-  Outcome o = RunEverySplit(kBaseCaps, {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")),
-                                        B(start), BackendCloses()});
+  Outcome o = RunEverySplit(
+      kBaseCaps, {C(Query("SELECT 1 AS a, NULL AS b, 'abc' AS c")), B(start), BackendCloses()});
   EXPECT_EQ(o.to_client, start);
   ASSERT_TRUE(o.closed);
   EXPECT_TRUE(o.close_warn);
@@ -509,8 +509,8 @@ TEST(RelayMachine, ServerClosesBeforeAnsweringOrInAPacket) {
 
 TEST(RelayMachine, UnexpectedBackendPacketIsNotForwarded) {
   // A prepare OK too short to hold the statement id: what came before, then the close.
-  Outcome o = RunEverySplit(kBaseCaps, {C(Packet(0, "\x16SELECT 1")),
-                                        B(Packet(1, std::string("\x00\x01", 2)))});
+  Outcome o = RunEverySplit(
+      kBaseCaps, {C(Packet(0, "\x16SELECT 1")), B(Packet(1, std::string("\x00\x01", 2)))});
   EXPECT_EQ(o.to_client, "");
   ASSERT_TRUE(o.closed);
   EXPECT_TRUE(o.close_warn);
@@ -535,8 +535,8 @@ TEST(RelayMachine, ShadowSyncBetweenRelayedStatements) {
   EXPECT_EQ(o.statements[0], "  SHADOW SYNC SHOW TASKS");
   std::string ok_packets;
   EncodeAnswer(ok, kBaseCaps, 2, &ok_packets);
-  EXPECT_EQ(o.to_client, std::string(g::kClassicQuerySelect) + ok_packets +
-                             std::string(g::kClassicQueryErr));
+  EXPECT_EQ(o.to_client,
+            std::string(g::kClassicQuerySelect) + ok_packets + std::string(g::kClassicQueryErr));
   EXPECT_FALSE(o.closed);
 
   Driver d(kBaseCaps);
@@ -548,8 +548,8 @@ TEST(RelayMachine, ShadowSyncBetweenRelayedStatements) {
 
 TEST(RelayMachine, PreparedShadowSyncIsRefusedInOrder) {
   std::string q1 = Query("SELECT * FROM nosuch_table");
-  Outcome o = RunEverySplit(
-      kBaseCaps, {C(q1 + Packet(0, "\x16SHADOW SYNC HELP")), B(g::kClassicQueryErr)});
+  Outcome o =
+      RunEverySplit(kBaseCaps, {C(q1 + Packet(0, "\x16SHADOW SYNC HELP")), B(g::kClassicQueryErr)});
   EXPECT_EQ(o.to_backend, q1);
   ASSERT_GT(o.to_client.size(), g::kClassicQueryErr.size() + 4);
   EXPECT_EQ(o.to_client.substr(0, g::kClassicQueryErr.size()), g::kClassicQueryErr);

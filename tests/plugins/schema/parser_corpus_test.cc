@@ -1,5 +1,6 @@
-// The parser on the corpora in tests/corpora: every OceanBase SHOW CREATE sample parses and round-trips
-// (render(parse(x)) == x modulo whitespace); every CREATE TABLE of the skeema corpus parses.
+// The parser on the corpora in tests/corpora: every OceanBase SHOW CREATE sample parses and
+// round-trips (render(parse(x)) == x modulo whitespace); every CREATE TABLE of the skeema corpus
+// parses.
 #include <gtest/gtest.h>
 
 #include <cctype>
@@ -33,8 +34,8 @@ std::string NoSpace(std::string_view s) {
 // The texts between pairs of "----8<----" lines, with the mysqltest "Table\tCreate Table"
 // header and "name\t" prefix removed, leading comment lines and a trailing ';' dropped.
 std::vector<std::string> ObSamples() {
-  std::string text =
-      ReadFile(std::filesystem::path(SHADOWPROXY_CORPORA_DIR) / "oceanbase/show-create-samples.txt");
+  std::string text = ReadFile(std::filesystem::path(SHADOWPROXY_CORPORA_DIR) /
+                              "oceanbase/show-create-samples.txt");
   std::vector<std::string> out;
   const std::string marker = "----8<----\n";
   size_t pos = 0;
@@ -158,8 +159,8 @@ TEST(ParserCorpus, SkeemaCreateTablesParse) {
   };
   int parsed = 0;
   std::vector<std::string> failures;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(std::filesystem::path(SHADOWPROXY_CORPORA_DIR) / "skeema")) {
+  for (const auto& entry : std::filesystem::directory_iterator(
+           std::filesystem::path(SHADOWPROXY_CORPORA_DIR) / "skeema")) {
     for (const std::string& stmt : CreateTables(ReadFile(entry.path()))) {
       Result<Table> t = ParseCreateTable(stmt);
       if (t.ok()) {
