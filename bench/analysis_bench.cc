@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "base/mysql_conn.h"
 #include "plugins/schema/analyzer.h"
-#include "plugins/schema/mysql_conn.h"
 #include "plugins/schema/reader.h"
 #include "plugins/schema/show_create_parser.h"
 
@@ -49,8 +49,8 @@ std::string SourceDdl(int i, bool outdated_shadow) {
   return s;
 }
 
-bool Setup(const ClusterConnInfo& info, int tables) {
-  auto c = MysqlConn::Connect(info, "", ConnectOptions{.multi_statements = true});
+bool Setup(const sql::ClusterConnInfo& info, int tables) {
+  auto c = sql::MysqlConn::Connect(info, "", sql::ConnectOptions{.multi_statements = true});
   if (!c.ok()) {
     std::fprintf(stderr, "connect: %s\n", c.status().ToString().c_str());
     return false;
@@ -65,7 +65,7 @@ bool Setup(const ClusterConnInfo& info, int tables) {
     if (i % 2 == 0) batch += SourceDdl(i, true) + ";";
     if (i % 50 == 49 || i == tables - 1) {
       batch.pop_back();
-      MultiResult r = c->QueryMulti(batch);
+      sql::MultiResult r = c->QueryMulti(batch);
       if (!r.error.ok()) {
         std::fprintf(stderr, "setup: %s\n", r.error.ToString().c_str());
         return false;
@@ -80,14 +80,14 @@ bool Setup(const ClusterConnInfo& info, int tables) {
 }
 
 // The floor: a plain client, one connection, SHOW CREATE TABLE of every table, one at a time.
-double Floor(const ClusterConnInfo& info, size_t* count) {
-  auto c = MysqlConn::Connect(info, kDb);
+double Floor(const sql::ClusterConnInfo& info, size_t* count) {
+  auto c = sql::MysqlConn::Connect(info, kDb);
   if (!c.ok()) return -1;
   auto names = c->Query("SHOW TABLES");
   if (!names.ok()) return -1;
   auto t0 = Clock::now();
-  for (const Row& r : *names) {
-    auto d = c->Query("SHOW CREATE TABLE " + MysqlConn::QuoteName(*r[0]));
+  for (const sql::Row& r : *names) {
+    auto d = c->Query("SHOW CREATE TABLE " + sql::MysqlConn::QuoteName(*r[0]));
     if (!d.ok()) return -1;
   }
   *count = names->size();
@@ -95,7 +95,7 @@ double Floor(const ClusterConnInfo& info, size_t* count) {
 }
 
 // Where the analysis time goes: the reader alone, then parsing and diffing on one thread.
-void Profile(const ClusterConnInfo& info, int workers) {
+void Profile(const sql::ClusterConnInfo& info, int workers) {
   auto t0 = Clock::now();
   SchemaReader reader(info, kDb, ReaderOptions{.parallelism = workers});
   auto listing = reader.List(std::nullopt);
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s --port P [--tables N] [--workers W] [--rounds R]\n", argv[0]);
     return 2;
   }
-  ClusterConnInfo info = ClusterConnInfo::Local(static_cast<uint16_t>(port));
+  sql::ClusterConnInfo info = sql::ClusterConnInfo::Local(static_cast<uint16_t>(port));
   if (setup && !Setup(info, tables)) return 1;
 
   if (profile) Profile(info, workers);

@@ -86,7 +86,7 @@ std::string ChangeSql(const std::vector<std::string>& statements, bool recreated
   return out;
 }
 
-Result<Analysis> Analyze(const ClusterConnInfo& conn, const std::string& db,
+Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db,
                          const TableSelection& selection, const Naming& naming,
                          AnalyzeOptions options) {
   if (Status s = ValidateNaming(naming); !s.ok()) return s;
@@ -256,9 +256,9 @@ Result<Analysis> Analyze(const ClusterConnInfo& conn, const std::string& db,
   return out;
 }
 
-Status ExecuteScript(const ClusterConnInfo& conn, const std::string& db,
+Status ExecuteScript(const sql::ClusterConnInfo& conn, const std::string& db,
                      const std::vector<std::string>& statements) {
-  Result<MysqlConn> c = MysqlConn::Connect(conn, db);
+  Result<sql::MysqlConn> c = sql::MysqlConn::Connect(conn, db);
   if (!c.ok()) return c.status();
   for (size_t i = 0; i < statements.size(); ++i) {
     Status s = c->Execute(statements[i]);

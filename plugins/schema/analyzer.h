@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "base/mysql_conn.h"
 #include "base/status.h"
 #include "plugins/schema/differ.h"
 #include "plugins/schema/model.h"
-#include "plugins/schema/mysql_conn.h"
 
 namespace shadowproxy::schema {
 
@@ -56,14 +56,14 @@ struct AnalyzeOptions {
 // Validates the naming (7010), reads, diffs. Errors: 7005 missing database/table (named),
 // 7010 naming, 7020 a statement would touch a non-shadow table, 7030 server unreachable, or the
 // differ's own error prefixed with the table it concerns. Never a partial analysis.
-Result<Analysis> Analyze(const ClusterConnInfo& conn, const std::string& db,
+Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db,
                          const TableSelection& selection, const Naming& naming,
                          AnalyzeOptions options = {});
 
 // Runs `statements` one by one in `db` over one connection; stops at the first failure and
 // returns it prefixed with the statement's index. For tests and tools: the task center has its
 // own executor.
-Status ExecuteScript(const ClusterConnInfo& conn, const std::string& db,
+Status ExecuteScript(const sql::ClusterConnInfo& conn, const std::string& db,
                      const std::vector<std::string>& statements);
 
 // "-- shadow re-created: <note>\n" (if recreated) + statements joined with ";\n" + ";".

@@ -21,7 +21,7 @@ TableKind KindOf(const std::optional<std::string>& type) {
 
 }  // namespace
 
-SchemaReader::SchemaReader(ClusterConnInfo info, std::string db, ReaderOptions options)
+SchemaReader::SchemaReader(sql::ClusterConnInfo info, std::string db, ReaderOptions options)
     : info_(std::move(info)), db_(std::move(db)), options_(options) {
   if (options_.parallelism < 1) options_.parallelism = 1;
   if (options_.statements_per_trip < 1) options_.statements_per_trip = 1;
@@ -32,9 +32,10 @@ Status SchemaReader::NoDatabase() const {
   return Status(errc::kNotFound, "database '" + db_ + "' not found on cluster " + info_.name);
 }
 
-Result<MysqlConn*> SchemaReader::Primary() {
+Result<sql::MysqlConn*> SchemaReader::Primary() {
   if (!primary_) {
-    Result<MysqlConn> c = MysqlConn::Connect(info_, "", ConnectOptions{.multi_statements = true});
+    Result<sql::MysqlConn> c =
+        sql::MysqlConn::Connect(info_, "", sql::ConnectOptions{.multi_statements = true});
     if (!c.ok()) return c.status();
     primary_.emplace(std::move(c).value());
   }
@@ -43,19 +44,19 @@ Result<MysqlConn*> SchemaReader::Primary() {
 
 Result<std::map<std::string, TableKind>> SchemaReader::List(
     const std::optional<std::vector<std::string>>& names) {
-  Result<MysqlConn*> conn = Primary();
+  Result<sql::MysqlConn*> conn = Primary();
   if (!conn.ok()) return conn.status();
-  MysqlConn& c = **conn;
+  sql::MysqlConn& c = **conn;
   std::map<std::string, TableKind> out;
   ++round_trips_;
   if (!names) {
     // Every table: the server lists the directory without opening the tables.
-    Result<Rows> all = c.Query("SHOW FULL TABLES FROM " + MysqlConn::QuoteName(db_));
+    Result<sql::Rows> all = c.Query("SHOW FULL TABLES FROM " + sql::MysqlConn::QuoteName(db_));
     if (!all.ok()) {
       if (all.status().code() == kErBadDb) return NoDatabase();
       return all.status();
     }
-    for (const Row& row : *all)
+    for (const sql::Row& row : *all)
       if (row.size() >= 2 && row[0]) out.emplace(*row[0], KindOf(row[1]));
     return out;
   }
@@ -75,34 +76,34 @@ Result<std::map<std::string, TableKind>> SchemaReader::List(
     }
     sql += ')';
   }
-  MultiResult r = c.QueryMulti(sql);
+  sql::MultiResult r = c.QueryMulti(sql);
   if (!r.error.ok()) return r.error;
   if (r.results.size() != 2 || r.results[0].empty())
     return Status(errc::kInternal, "unexpected answer listing tables of " + db_);
   if (r.results[0][0][0].value_or("0") == "0") return NoDatabase();
-  for (const Row& row : r.results[1]) {
+  for (const sql::Row& row : r.results[1]) {
     if (row.size() < 2 || !row[0]) continue;
     out.emplace(*row[0], KindOf(row[1]));
   }
   return out;
 }
 
-Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
+Status ReadCreateSlice(sql::MysqlConn& conn, const std::string& db,
                        const std::vector<std::string>& names, size_t begin, size_t end,
                        int per_trip, const SchemaReader::OnDdl& on_ddl, int* trips) {
-  const std::string qdb = MysqlConn::QuoteName(db) + ".";
+  const std::string qdb = sql::MysqlConn::QuoteName(db) + ".";
   size_t i = begin;
   while (i < end) {
     size_t batch_end = std::min(end, i + static_cast<size_t>(per_trip));
     std::string sql;
     for (size_t j = i; j < batch_end; ++j) {
       if (j > i) sql += ';';
-      sql += "SHOW CREATE TABLE " + qdb + MysqlConn::QuoteName(names[j]);
+      sql += "SHOW CREATE TABLE " + qdb + sql::MysqlConn::QuoteName(names[j]);
     }
     ++*trips;
-    MultiResult r = conn.QueryMulti(sql);
+    sql::MultiResult r = conn.QueryMulti(sql);
     for (size_t k = 0; k < r.results.size(); ++k) {
-      Rows& rows = r.results[k];
+      sql::Rows& rows = r.results[k];
       if (rows.empty() || rows[0].size() < 2 || !rows[0][1])
         return Status(errc::kInternal, "unexpected SHOW CREATE TABLE answer for " + names[i + k]);
       on_ddl(names[i + k], std::move(*rows[0][1]));
@@ -136,7 +137,7 @@ Result<std::map<std::string, std::string>> SchemaReader::ReadCreate(
 
 Status SchemaReader::ReadCreateEach(const std::vector<std::string>& names, const OnDdl& on_ddl) {
   if (names.empty()) return Status::Ok();
-  Result<MysqlConn*> conn = Primary();
+  Result<sql::MysqlConn*> conn = Primary();
   if (!conn.ok()) return conn.status();
 
   size_t n = names.size();
@@ -155,7 +156,8 @@ Status SchemaReader::ReadCreateEach(const std::vector<std::string>& names, const
   std::vector<std::thread> threads;
   for (size_t k = 1; k < conns; ++k) {
     threads.emplace_back([&, k] {
-      Result<MysqlConn> c = MysqlConn::Connect(info_, "", ConnectOptions{.multi_statements = true});
+      Result<sql::MysqlConn> c =
+          sql::MysqlConn::Connect(info_, "", sql::ConnectOptions{.multi_statements = true});
       if (!c.ok()) {
         slices[k].no_conn = true;  // read on the primary afterwards
         return;

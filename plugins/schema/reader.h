@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "base/mysql_conn.h"
 #include "base/status.h"
-#include "plugins/schema/mysql_conn.h"
 
 namespace shadowproxy::schema {
 
@@ -24,7 +24,7 @@ struct ReaderOptions {
 
 class SchemaReader {
  public:
-  SchemaReader(ClusterConnInfo info, std::string db, ReaderOptions options = {});
+  SchemaReader(sql::ClusterConnInfo info, std::string db, ReaderOptions options = {});
 
   // Which of `names` exist in the database, with their kind. `names` == nullopt: every table
   // of the database. ERR 7005 if the database does not exist.
@@ -44,19 +44,19 @@ class SchemaReader {
   int round_trips() const { return round_trips_; }
 
  private:
-  Result<MysqlConn*> Primary();
+  Result<sql::MysqlConn*> Primary();
   Status NoDatabase() const;
 
-  ClusterConnInfo info_;
+  sql::ClusterConnInfo info_;
   std::string db_;
   ReaderOptions options_;
-  std::optional<MysqlConn> primary_;
+  std::optional<sql::MysqlConn> primary_;
   int round_trips_ = 0;
 };
 
 // Reads names[begin, end) over one connection, `per_trip` statements per round trip, handing
 // each definition to `on_ddl`. SchemaReader uses it for each of its connections.
-Status ReadCreateSlice(MysqlConn& conn, const std::string& db,
+Status ReadCreateSlice(sql::MysqlConn& conn, const std::string& db,
                        const std::vector<std::string>& names, size_t begin, size_t end,
                        int per_trip, const SchemaReader::OnDdl& on_ddl, int* trips);
 

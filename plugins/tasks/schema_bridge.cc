@@ -18,8 +18,8 @@ AnalyzeFn MakeSchemaAnalyzer(std::function<ConfigPtr()> config) {
     schema::Naming naming{req.naming.prefix, req.naming.suffix};
     schema::AnalyzeOptions options;
     options.parallelism = static_cast<int>(std::max<uint32_t>(1, c->shadow_sync.workers));
-    auto got = schema::Analyze(schema::ClusterConnInfo::FromConfig(*cluster), req.database,
-                               selection, naming, options);
+    auto got = schema::Analyze(sql::ClusterConnInfo::FromConfig(*cluster), req.database, selection,
+                               naming, options);
     if (!got.ok()) return got.status();
     Analysis out;
     out.cluster = req.cluster;

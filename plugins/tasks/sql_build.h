@@ -5,12 +5,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "base/mysql_conn.h"
 #include "base/sql_quote.h"
-#include "plugins/tasks/sql_link.h"
 #include "plugins/tasks/task_model.h"
 
 namespace shadowproxy::tasks::sqlbuild {
+
+using Row = sql::Row;
 
 inline std::string QuoteName(std::string_view name) { return sql::QuoteIdentifier(name); }
 
@@ -23,7 +26,7 @@ inline std::optional<TimePoint> Time(const std::optional<std::string>& v) {
 
 class Sql {  // builds one statement with quoted values
  public:
-  explicit Sql(const SqlLink& link) : link_(link) {}
+  explicit Sql(const sql::MysqlConn& link) : link_(link) {}
   Sql& operator<<(std::string_view raw) {
     text_ += raw;
     return *this;
@@ -41,10 +44,55 @@ class Sql {  // builds one statement with quoted values
     return *this;
   }
   const std::string& str() const { return text_; }
+  bool empty() const { return text_.empty(); }
+  void clear() { text_.clear(); }
 
  private:
-  const SqlLink& link_;
+  const sql::MysqlConn& link_;
   std::string text_;
+};
+
+// Rows written as multi-row INSERTs: `head` ("INSERT INTO t VALUES ") followed by rows
+// "(...)", sent whenever the text passes kBytes (well under max_allowed_packet), so writing
+// thousands of rows costs a few round trips. Use inside the caller's transaction.
+class InsertBatch {
+ public:
+  static constexpr size_t kBytes = 1 << 20;
+  InsertBatch(sql::MysqlConn& link, std::string_view head) : link_(link), head_(head), row_(link) {}
+  // The builder of the next row's values (without the parentheses); then call Add().
+  Sql& row() { return row_; }
+  Status Add() {
+    text_ += text_.empty() ? head_ : ",";
+    text_ += "(";
+    text_ += row_.str();
+    text_ += ")";
+    row_.clear();
+    ++pending_;
+    return text_.size() >= kBytes ? Flush() : Status::Ok();
+  }
+  // Sends what is pending. first_id(): the AUTO_INCREMENT id of the first row of the last
+  // statement sent (rows of one INSERT ... VALUES get consecutive ids).
+  Status Flush() {
+    if (text_.empty()) return Status::Ok();
+    Status s = link_.Execute(text_);
+    text_.clear();
+    first_id_ = static_cast<int64_t>(link_.insert_id());
+    sent_ = pending_;
+    pending_ = 0;
+    return s;
+  }
+  int64_t first_id() const { return first_id_; }
+  // How many rows the last statement sent carried, once (0 until the next one is sent).
+  size_t TakeSent() { return std::exchange(sent_, 0); }
+
+ private:
+  sql::MysqlConn& link_;
+  std::string head_;
+  Sql row_;
+  std::string text_;
+  size_t pending_ = 0;
+  size_t sent_ = 0;
+  int64_t first_id_ = 0;
 };
 
 inline Status UnknownTask(int64_t id) {
@@ -62,7 +110,7 @@ inline bool IsTransient(const Status& s) { return s.code() == 1213 || s.code() =
 // lock-wait timeout runs it again (a few times), so body must set everything it reports from
 // scratch on each run.
 template <typename Body>
-Status InTransaction(SqlLink& link, Body body) {
+Status InTransaction(sql::MysqlConn& link, Body body) {
   Status s;
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (s = link.Execute("START TRANSACTION"); !s.ok()) return s;

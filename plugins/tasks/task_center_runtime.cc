@@ -13,9 +13,12 @@ std::unique_ptr<TaskCenterRuntime> TaskCenterRuntime::Start(ConfigPtr config,
 
   const ClusterConfig* metadb = config->FindCluster(config->metadb.cluster);
   if (metadb == nullptr && !config->clusters.empty()) metadb = &config->clusters.front();
-  LinkTarget target;
-  if (metadb != nullptr) target = LinkTarget::ForCluster(*metadb, "metadb");
-  rt->store_ = std::make_unique<MysqlTaskStore>(target, config->metadb.database);
+  sql::ClusterConnInfo target;
+  if (metadb != nullptr) target = sql::ClusterConnInfo::FromConfig(*metadb);
+  target.label = "metadb";
+  // Who uses the metadb at once: every worker (statements and executions) and the scheduler.
+  const size_t pool_size = 2 * std::max<uint32_t>(1, config->shadow_sync.workers) + 2;
+  rt->store_ = std::make_unique<MysqlTaskStore>(target, config->metadb.database, pool_size);
   if (Status s = rt->store_->Open(); !s.ok())
     log::Error("tasks",
                "metadb not ready (SHADOW SYNC answers ERR 7030 until it is): ", s.message());

@@ -1,6 +1,7 @@
 #include "plugins/tasks/task_store_mysql.h"
 
 #include <algorithm>
+#include <set>
 
 #include "base/log.h"
 #include "plugins/tasks/sql_build.h"
@@ -70,48 +71,54 @@ const std::vector<std::vector<std::string>>& Migrations() {
 
 }  // namespace
 
-MysqlTaskStore::MysqlTaskStore(LinkTarget server, std::string database)
-    : server_(std::move(server)), database_(std::move(database)) {
-  server_.database.clear();
-  if (server_.what.empty()) server_.what = "metadb";
+namespace {
+sql::ConnectionPool::Options PoolOptions(const sql::ClusterConnInfo& server, size_t size,
+                                         std::function<Status(sql::MysqlConn&)> prepare) {
+  sql::ConnectionPool::Options o;
+  o.max_size = std::max<size_t>(1, size);
+  o.on_connect = std::move(prepare);
+  o.acquire_timeout = server.connect_timeout;
+  return o;
 }
+
+sql::ClusterConnInfo Labelled(sql::ClusterConnInfo server) {
+  if (server.label.empty()) server.label = "metadb";
+  return server;
+}
+}  // namespace
+
+MysqlTaskStore::MysqlTaskStore(sql::ClusterConnInfo server, std::string database, size_t pool_size)
+    : database_(std::move(database)),
+      pool_(Labelled(server),
+            PoolOptions(server, pool_size, [this](sql::MysqlConn& c) { return Prepare(c); })) {}
 
 int MysqlTaskStore::LatestVersion() { return static_cast<int>(Migrations().size()); }
 
-Result<SqlLink*> MysqlTaskStore::Link() {
-  if (link_) return link_.get();
-  auto link = SqlLink::Connect(server_);
-  if (!link.ok()) return link.status();
-  std::unique_ptr<SqlLink> l = std::move(link).value();
+Status MysqlTaskStore::Prepare(sql::MysqlConn& c) {
   std::string use = "USE " + QuoteName(database_);
-  if (Status s = l->Execute(use); !s.ok()) {
-    if (s.code() != 1049) return Check(s);  // 1049: unknown database
-    if (Status c = l->Execute("CREATE DATABASE IF NOT EXISTS " + QuoteName(database_) +
-                              " CHARACTER SET utf8mb4");
-        !c.ok())
-      return c;
-    if (Status u = l->Execute(use); !u.ok()) return u;
+  if (Status s = c.Execute(use); !s.ok()) {
+    if (s.code() != 1049) return s;  // 1049: unknown database
+    if (Status e = c.Execute("CREATE DATABASE IF NOT EXISTS " + QuoteName(database_) +
+                             " CHARACTER SET utf8mb4");
+        !e.ok())
+      return e;
+    if (Status u = c.Execute(use); !u.ok()) return u;
   }
-  if (!migrated_) {
-    if (Status m = Migrate(*l); !m.ok()) return Check(m);
+  // Migrations run (under their lock) on the first connection that works; a second one racing
+  // it finds nothing left to apply.
+  if (!migrated_.load()) {
+    if (Status m = Migrate(c); !m.ok()) return m;
     migrated_ = true;
   }
-  link_ = std::move(l);
-  return link_.get();
-}
-
-Status MysqlTaskStore::Check(const Status& s) {
-  if (!s.ok() && SqlLink::IsConnectionError(s)) link_.reset();
-  return s;
+  return Status::Ok();
 }
 
 Status MysqlTaskStore::Open() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto link = Link();  // connects, creates the database, migrates
-  return link.status();
+  auto lease = pool_.Acquire();  // connects, creates the database, migrates
+  return lease.status();
 }
 
-Status MysqlTaskStore::Migrate(SqlLink& link) {
+Status MysqlTaskStore::Migrate(sql::MysqlConn& link) {
   auto got = link.Query("SELECT GET_LOCK('shadowproxy_metadb_migrate', 60)");
   if (!got.ok()) return got.status();
   if (got->empty() || Str((*got)[0][0]) != "1")
@@ -144,134 +151,134 @@ Status MysqlTaskStore::Migrate(SqlLink& link) {
 }
 
 Result<int> MysqlTaskStore::SchemaVersion() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto link = Link();
-  if (!link.ok()) return link.status();
-  auto rows = (*link)->Query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
-  if (!rows.ok()) return Check(rows.status());
-  return static_cast<int>(Int((*rows)[0][0]));
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<int> {
+    auto rows = link.Query("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+    if (!rows.ok()) return rows.status();
+    return static_cast<int>(Int((*rows)[0][0]));
+  });
 }
 
 Result<int64_t> MysqlTaskStore::CreateAnalysis(const Analysis& a) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  SqlLink& link = **got;
-  int64_t id = 0;
-  Status s = InTransaction(link, [&]() -> Status {
-    Sql q(link);
-    q << "INSERT INTO analyses (cluster, db_name, prefix, suffix, creator, created_at, submitted) "
-         "VALUES (";
-    q.Q(a.cluster) << ",";
-    q.Q(a.database) << ",";
-    q.Q(a.naming.prefix) << ",";
-    q.Q(a.naming.suffix) << ",";
-    q.Q(a.creator) << ",";
-    q.T(a.created_at) << ",0)";
-    if (Status e = link.Execute(q.str()); !e.ok()) return e;
-    id = static_cast<int64_t>(link.insert_id());
-    int seq = 0;
-    for (const auto& t : a.tables) {
-      Sql r(link);
-      r << "INSERT INTO analysis_tables VALUES (";
-      r.N(id) << ",";
-      r.N(++seq) << ",";
-      r.Q(t.source) << ",";
-      r.Q(t.shadow) << ",";
-      r.Q(ToString(t.result)) << ",";
-      r.N(t.skipped) << ",";
-      r.Q(t.source_ddl) << ",";
-      r.Q(t.shadow_ddl) << ",";
-      r.Q(t.change_sql) << ",";
-      r.Q(EncodeList(t.statements)) << ")";
-      if (Status e = link.Execute(r.str()); !e.ok()) return e;
-    }
-    return Status::Ok();
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<int64_t> {
+    int64_t id = 0;
+    Status s = InTransaction(link, [&]() -> Status {
+      Sql q(link);
+      q << "INSERT INTO analyses (cluster, db_name, prefix, suffix, creator, created_at, "
+           "submitted) "
+           "VALUES (";
+      q.Q(a.cluster) << ",";
+      q.Q(a.database) << ",";
+      q.Q(a.naming.prefix) << ",";
+      q.Q(a.naming.suffix) << ",";
+      q.Q(a.creator) << ",";
+      q.T(a.created_at) << ",0)";
+      if (Status e = link.Execute(q.str()); !e.ok()) return e;
+      id = static_cast<int64_t>(link.insert_id());
+      InsertBatch rows(link, "INSERT INTO analysis_tables VALUES ");
+      int seq = 0;
+      for (const auto& t : a.tables) {
+        Sql& r = rows.row();
+        r.N(id) << ",";
+        r.N(++seq) << ",";
+        r.Q(t.source) << ",";
+        r.Q(t.shadow) << ",";
+        r.Q(ToString(t.result)) << ",";
+        r.N(t.skipped) << ",";
+        r.Q(t.source_ddl) << ",";
+        r.Q(t.shadow_ddl) << ",";
+        r.Q(t.change_sql) << ",";
+        r.Q(EncodeList(t.statements));
+        if (Status e = rows.Add(); !e.ok()) return e;
+      }
+      if (Status e = rows.Flush(); !e.ok()) return e;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return id;
   });
-  if (!s.ok()) return Check(s);
-  return id;
 }
 
 Result<Analysis> MysqlTaskStore::GetAnalysis(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  SqlLink& link = **got;
-  auto rows = link.Query(
-      "SELECT id, cluster, db_name, prefix, suffix, creator, created_at, "
-      "submitted FROM analyses WHERE id=" +
-      std::to_string(id));
-  if (!rows.ok()) return Check(rows.status());
-  if (rows->empty()) return UnknownAnalysis(id);
-  const SqlRow& r = (*rows)[0];
-  Analysis a;
-  a.id = Int(r[0]);
-  a.cluster = Str(r[1]);
-  a.database = Str(r[2]);
-  a.naming = Naming{Str(r[3]), Str(r[4])};
-  a.creator = Str(r[5]);
-  a.created_at = Time(r[6]).value_or(TimePoint{});
-  a.submitted = Int(r[7]) != 0;
-  auto tables = link.Query(
-      "SELECT source_table, shadow_table, result, skipped, source_ddl, "
-      "shadow_ddl, change_sql, statements FROM analysis_tables WHERE "
-      "analysis_id=" +
-      std::to_string(id) + " ORDER BY seq");
-  if (!tables.ok()) return Check(tables.status());
-  for (const auto& t : *tables) {
-    AnalysisTable at;
-    at.source = Str(t[0]);
-    at.shadow = Str(t[1]);
-    at.result = ParseTableResult(Str(t[2])).value_or(TableResult::kNoAction);
-    at.skipped = Int(t[3]) != 0;
-    at.source_ddl = Str(t[4]);
-    at.shadow_ddl = Str(t[5]);
-    at.change_sql = Str(t[6]);
-    at.statements = DecodeList(Str(t[7])).value_or(std::vector<std::string>{});
-    a.tables.push_back(std::move(at));
-  }
-  return a;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<Analysis> {
+    auto rows = link.Query(
+        "SELECT id, cluster, db_name, prefix, suffix, creator, created_at, "
+        "submitted FROM analyses WHERE id=" +
+        std::to_string(id));
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return UnknownAnalysis(id);
+    const sql::Row& r = (*rows)[0];
+    Analysis a;
+    a.id = Int(r[0]);
+    a.cluster = Str(r[1]);
+    a.database = Str(r[2]);
+    a.naming = Naming{Str(r[3]), Str(r[4])};
+    a.creator = Str(r[5]);
+    a.created_at = Time(r[6]).value_or(TimePoint{});
+    a.submitted = Int(r[7]) != 0;
+    auto tables = link.Query(
+        "SELECT source_table, shadow_table, result, skipped, source_ddl, "
+        "shadow_ddl, change_sql, statements FROM analysis_tables WHERE "
+        "analysis_id=" +
+        std::to_string(id) + " ORDER BY seq");
+    if (!tables.ok()) return tables.status();
+    for (const auto& t : *tables) {
+      AnalysisTable at;
+      at.source = Str(t[0]);
+      at.shadow = Str(t[1]);
+      at.result = ParseTableResult(Str(t[2])).value_or(TableResult::kNoAction);
+      at.skipped = Int(t[3]) != 0;
+      at.source_ddl = Str(t[4]);
+      at.shadow_ddl = Str(t[5]);
+      at.change_sql = Str(t[6]);
+      at.statements = DecodeList(Str(t[7])).value_or(std::vector<std::string>{});
+      a.tables.push_back(std::move(at));
+    }
+    return a;
+  });
 }
 
 Result<int> MysqlTaskStore::SetSkipped(int64_t analysis_id, const std::vector<std::string>& tables,
                                        bool skipped) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  SqlLink& link = **got;
-  int changed = 0;
-  Status s = InTransaction(link, [&]() -> Status {
-    changed = 0;
-    auto rows = link.Query(
-        "SELECT submitted FROM analyses WHERE id=" + std::to_string(analysis_id) + " FOR UPDATE");
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return UnknownAnalysis(analysis_id);
-    if (Int((*rows)[0][0]) != 0)
-      return Status(errc::kAlreadySubmitted,
-                    "analysis " + std::to_string(analysis_id) + " is already submitted");
-    for (const auto& name : tables) {
-      Sql q(link);
-      q << "SELECT skipped FROM analysis_tables WHERE analysis_id=";
-      q.N(analysis_id) << " AND BINARY source_table=";
-      q.Q(name);
-      auto found = link.Query(q.str());
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<int> {
+    int changed = 0;
+    Status s = InTransaction(link, [&]() -> Status {
+      changed = 0;
+      auto rows = link.Query(
+          "SELECT submitted FROM analyses WHERE id=" + std::to_string(analysis_id) + " FOR UPDATE");
+      if (!rows.ok()) return rows.status();
+      if (rows->empty()) return UnknownAnalysis(analysis_id);
+      if (Int((*rows)[0][0]) != 0)
+        return Status(errc::kAlreadySubmitted,
+                      "analysis " + std::to_string(analysis_id) + " is already submitted");
+      if (tables.empty()) return Status::Ok();
+      // One read to find the names that are not in the analysis, one UPDATE for the rest.
+      Sql in(link);
+      for (size_t i = 0; i < tables.size(); ++i) {
+        if (i) in << ",";
+        in.Q(tables[i]);
+      }
+      auto found = link.Query("SELECT source_table FROM analysis_tables WHERE analysis_id=" +
+                              std::to_string(analysis_id) + " AND BINARY source_table IN (" +
+                              in.str() + ")");
       if (!found.ok()) return found.status();
-      if (found->empty())
-        return Status(errc::kNotFound,
-                      "table '" + name + "' is not in analysis " + std::to_string(analysis_id));
-      if ((Int((*found)[0][0]) != 0) == skipped) continue;
+      std::set<std::string> present;
+      for (const auto& r : *found) present.insert(Str(r[0]));
+      for (const auto& name : tables)
+        if (present.count(name) == 0)
+          return Status(errc::kNotFound,
+                        "table '" + name + "' is not in analysis " + std::to_string(analysis_id));
       Sql u(link);
       u << "UPDATE analysis_tables SET skipped=";
       u.N(skipped) << " WHERE analysis_id=";
-      u.N(analysis_id) << " AND BINARY source_table=";
-      u.Q(name);
+      u.N(analysis_id) << " AND skipped<>";
+      u.N(skipped) << " AND BINARY source_table IN (" << in.str() << ")";
       if (Status e = link.Execute(u.str()); !e.ok()) return e;
-      changed += static_cast<int>(link.affected_rows());
-    }
-    return Status::Ok();
+      changed = static_cast<int>(link.affected_rows());
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return changed;
   });
-  if (!s.ok()) return Check(s);
-  return changed;
 }
 
 }  // namespace shadowproxy::tasks

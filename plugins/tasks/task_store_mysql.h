@@ -1,23 +1,27 @@
 // The metadb TaskStore (SPEC.md §2 `metadb`): a database on the metadb cluster's first live
-// server, created with its tables on Open() by versioned migrations (table schema_version; each
-// migration applied once, under a named lock so proxies starting together do not race).
-// Every write is committed before the call returns. Unreachable metadb: ERR 7030 naming it.
+// server, created with its tables by versioned migrations on the first connection that works
+// (table schema_version; each migration applied once, under a named lock so proxies starting
+// together do not race). Every call checks a connection out of a bounded pool for its duration,
+// so sessions, the scheduler and executions do not queue behind one another; every write is
+// committed before the call returns, and a write of many rows is a few multi-row INSERTs in one
+// transaction. Unreachable metadb: ERR 7030 naming it; the pool reconnects by itself.
 #pragma once
 
-#include <memory>
-#include <mutex>
+#include <atomic>
 
-#include "plugins/tasks/sql_link.h"
+#include "base/mysql_pool.h"
 #include "plugins/tasks/task_store.h"
 
 namespace shadowproxy::tasks {
 
 class MysqlTaskStore : public TaskStore {
  public:
-  // `server`: the metadb cluster (its servers and admin account); database: metadb.database.
-  MysqlTaskStore(LinkTarget server, std::string database);
+  // `server`: the metadb cluster (its servers and admin account); database: metadb.database;
+  // pool_size: how many connections may be open at once.
+  MysqlTaskStore(sql::ClusterConnInfo server, std::string database, size_t pool_size = 8);
   // Connects, creates the database if missing, applies pending migrations.
   Status Open();
+  sql::ConnectionPool::Stats pool_stats() const { return pool_.stats(); }
   // The schema version after Open() (the number of migrations applied).
   Result<int> SchemaVersion();
   static int LatestVersion();
@@ -42,20 +46,16 @@ class MysqlTaskStore : public TaskStore {
                                                const std::string& current_owner) override;
 
  private:
-  // The connection (connecting if needed), with the database selected. Call under mu_.
-  Result<SqlLink*> Link();
-  // Drops the connection if `s` says it is gone; returns s.
-  Status Check(const Status& s);
-  Status Migrate(SqlLink& link);
-  Result<Task> LoadTask(SqlLink& link, int64_t id);
-  Status InsertLogs(SqlLink& link, Task& task);
-  Status InsertSteps(SqlLink& link, const Task& task);
+  // On every new connection: select the database (creating it if missing), migrate once.
+  Status Prepare(sql::MysqlConn& conn);
+  Status Migrate(sql::MysqlConn& conn);
+  Result<Task> LoadTask(sql::MysqlConn& conn, int64_t id);
+  Status InsertLogs(sql::MysqlConn& conn, Task& task);
+  Status InsertSteps(sql::MysqlConn& conn, const Task& task);
 
-  LinkTarget server_;
   std::string database_;
-  std::mutex mu_;
-  std::unique_ptr<SqlLink> link_;
-  bool migrated_ = false;  // migrations run on the first connection that works
+  std::atomic<bool> migrated_{false};
+  sql::ConnectionPool pool_;
 };
 
 }  // namespace shadowproxy::tasks

@@ -49,113 +49,124 @@ constexpr char kTaskColumns[] =
 
 }  // namespace
 
-Status MysqlTaskStore::InsertSteps(SqlLink& link, const Task& task) {
+Status MysqlTaskStore::InsertSteps(sql::MysqlConn& link, const Task& task) {
+  InsertBatch rows(link, "INSERT INTO task_steps VALUES ");
   for (const auto& st : task.steps) {
-    Sql q(link);
-    q << "INSERT INTO task_steps VALUES (";
+    Sql& q = rows.row();
     q.N(task.id) << ",";
     q.N(st.seq) << ",";
     q.Q(st.node) << ",";
     q.Q(st.status) << ",";
     q.Q(st.op) << ",";
     q.T(st.at) << ",";
-    q.Q(st.comment) << ")";
-    if (Status s = link.Execute(q.str()); !s.ok()) return s;
+    q.Q(st.comment);
+    if (Status s = rows.Add(); !s.ok()) return s;
   }
-  return Status::Ok();
+  return rows.Flush();
 }
 
-Status MysqlTaskStore::InsertLogs(SqlLink& link, Task& task) {
-  for (auto& l : task.logs) {
-    if (l.id != 0) continue;
-    Sql q(link);
-    q << "INSERT INTO task_logs (task_id, at, level, message) VALUES (";
+Status MysqlTaskStore::InsertLogs(sql::MysqlConn& link, Task& task) {
+  std::vector<TaskLog*> fresh;
+  for (auto& l : task.logs)
+    if (l.id == 0) fresh.push_back(&l);
+  InsertBatch rows(link, "INSERT INTO task_logs (task_id, at, level, message) VALUES ");
+  size_t numbered = 0;
+  auto number = [&] {  // the rows of one INSERT ... VALUES get consecutive ids
+    const size_t n = rows.TakeSent();
+    for (size_t k = 0; k < n; ++k)
+      fresh[numbered + k]->id = rows.first_id() + static_cast<int64_t>(k);
+    numbered += n;
+  };
+  for (TaskLog* l : fresh) {
+    Sql& q = rows.row();
     q.N(task.id) << ",";
-    q.T(l.at) << ",";
-    q.Q(ToString(l.level)) << ",";
-    q.Q(l.message) << ")";
-    if (Status s = link.Execute(q.str()); !s.ok()) return s;
-    l.id = static_cast<int64_t>(link.insert_id());
+    q.T(l->at) << ",";
+    q.Q(ToString(l->level)) << ",";
+    q.Q(l->message);
+    if (Status s = rows.Add(); !s.ok()) return s;
+    number();
   }
+  if (Status s = rows.Flush(); !s.ok()) return s;
+  number();
   return Status::Ok();
 }
 
 Status MysqlTaskStore::CreateTask(Task& task) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  SqlLink& link = **got;
-  Task t;
-  Status s = InTransaction(link, [&]() -> Status {
-    t = task;  // from scratch on a retry
-    if (t.analysis_id != 0) {
-      if (Status e = link.Execute("UPDATE analyses SET submitted=1 WHERE id=" +
-                                  std::to_string(t.analysis_id) + " AND submitted=0");
-          !e.ok())
-        return e;
-      if (link.affected_rows() != 1)
-        return Status(errc::kAlreadySubmitted,
-                      "analysis " + std::to_string(t.analysis_id) + " is already submitted");
-    }
-    Sql q(link);
-    q << "INSERT INTO tasks (" << std::string_view(kTaskColumns).substr(4)
-      << ", task_type) VALUES (";
-    q.Q(t.cluster) << ",";
-    q.Q(t.database) << ",";
-    q.Q(t.creator) << ",";
-    q.T(t.created_at) << ",";
-    q.Q(ToString(t.status)) << ",";
-    q.Q(ToString(t.execution_mode)) << ",";
-    q.T(t.execute_at) << ",";
-    q.Q(ToString(t.error_strategy)) << ",";
-    q.Q(t.remarks) << ",";
-    q.Q(t.process) << ",";
-    q.Q(EncodeNodes(t.process_nodes)) << ",";
-    q.N(t.allow_self_approval) << ",";
-    q.N(t.current_node) << ",";
-    q.Q(t.naming.prefix) << ",";
-    q.Q(t.naming.suffix) << ",";
-    q.N(t.analysis_id) << ",NULL,NULL,";
-    q.T(t.approved_at) << ",";
-    q.T(t.started_at) << ",";
-    q.T(t.finished_at) << ",1,";
-    q.Q(kTaskType) << ")";
-    if (Status e = link.Execute(q.str()); !e.ok()) return e;
-    t.id = static_cast<int64_t>(link.insert_id());
-    int seq = 0;
-    for (const auto& tt : t.tables) {
-      Sql r(link);
-      r << "INSERT INTO task_tables VALUES (";
-      r.N(t.id) << ",";
-      r.N(++seq) << ",";
-      r.Q(tt.source) << ",";
-      r.Q(tt.shadow) << ",";
-      r.Q(ToString(tt.result)) << ",";
-      r.N(tt.skipped) << ")";
-      if (Status e = link.Execute(r.str()); !e.ok()) return e;
-    }
-    for (const auto& st : t.statements) {
-      Sql r(link);
-      r << "INSERT INTO task_statements VALUES (";
-      r.N(t.id) << ",";
-      r.N(st.seq) << ",";
-      r.Q(st.table) << ",";
-      r.Q(st.sql) << ",";
-      r.Q(ToString(st.state)) << ",";
-      r.Q(st.error) << ")";
-      if (Status e = link.Execute(r.str()); !e.ok()) return e;
-    }
-    if (Status e = InsertSteps(link, t); !e.ok()) return e;
-    return InsertLogs(link, t);
+  return pool_.Run([&](sql::MysqlConn& link) -> Status {
+    Task t;
+    Status s = InTransaction(link, [&]() -> Status {
+      t = task;  // from scratch on a retry
+      if (t.analysis_id != 0) {
+        if (Status e = link.Execute("UPDATE analyses SET submitted=1 WHERE id=" +
+                                    std::to_string(t.analysis_id) + " AND submitted=0");
+            !e.ok())
+          return e;
+        if (link.affected_rows() != 1)
+          return Status(errc::kAlreadySubmitted,
+                        "analysis " + std::to_string(t.analysis_id) + " is already submitted");
+      }
+      Sql q(link);
+      q << "INSERT INTO tasks (" << std::string_view(kTaskColumns).substr(4)
+        << ", task_type) VALUES (";
+      q.Q(t.cluster) << ",";
+      q.Q(t.database) << ",";
+      q.Q(t.creator) << ",";
+      q.T(t.created_at) << ",";
+      q.Q(ToString(t.status)) << ",";
+      q.Q(ToString(t.execution_mode)) << ",";
+      q.T(t.execute_at) << ",";
+      q.Q(ToString(t.error_strategy)) << ",";
+      q.Q(t.remarks) << ",";
+      q.Q(t.process) << ",";
+      q.Q(EncodeNodes(t.process_nodes)) << ",";
+      q.N(t.allow_self_approval) << ",";
+      q.N(t.current_node) << ",";
+      q.Q(t.naming.prefix) << ",";
+      q.Q(t.naming.suffix) << ",";
+      q.N(t.analysis_id) << ",NULL,NULL,";
+      q.T(t.approved_at) << ",";
+      q.T(t.started_at) << ",";
+      q.T(t.finished_at) << ",1,";
+      q.Q(kTaskType) << ")";
+      if (Status e = link.Execute(q.str()); !e.ok()) return e;
+      t.id = static_cast<int64_t>(link.insert_id());
+      InsertBatch tables(link, "INSERT INTO task_tables VALUES ");
+      int seq = 0;
+      for (const auto& tt : t.tables) {
+        Sql& r = tables.row();
+        r.N(t.id) << ",";
+        r.N(++seq) << ",";
+        r.Q(tt.source) << ",";
+        r.Q(tt.shadow) << ",";
+        r.Q(ToString(tt.result)) << ",";
+        r.N(tt.skipped);
+        if (Status e = tables.Add(); !e.ok()) return e;
+      }
+      if (Status e = tables.Flush(); !e.ok()) return e;
+      InsertBatch statements(link, "INSERT INTO task_statements VALUES ");
+      for (const auto& st : t.statements) {
+        Sql& r = statements.row();
+        r.N(t.id) << ",";
+        r.N(st.seq) << ",";
+        r.Q(st.table) << ",";
+        r.Q(st.sql) << ",";
+        r.Q(ToString(st.state)) << ",";
+        r.Q(st.error);
+        if (Status e = statements.Add(); !e.ok()) return e;
+      }
+      if (Status e = statements.Flush(); !e.ok()) return e;
+      if (Status e = InsertSteps(link, t); !e.ok()) return e;
+      return InsertLogs(link, t);
+    });
+    if (!s.ok()) return s;
+    t.version = 1;
+    task = std::move(t);
+    return Status::Ok();
   });
-  if (!s.ok()) return Check(s);
-  t.version = 1;
-  task = std::move(t);
-  return Status::Ok();
 }
 
 // A row of SELECT kTaskColumns: the task's own fields.
-static Task TaskFromRow(const SqlRow& r) {
+static Task TaskFromRow(const sql::Row& r) {
   Task t;
   t.id = Int(r[0]);
   t.cluster = Str(r[1]);
@@ -182,7 +193,7 @@ static Task TaskFromRow(const SqlRow& r) {
   return t;
 }
 
-Result<Task> MysqlTaskStore::LoadTask(SqlLink& link, int64_t id) {
+Result<Task> MysqlTaskStore::LoadTask(sql::MysqlConn& link, int64_t id) {
   const std::string ids = std::to_string(id);
   auto rows = link.Query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids);
   if (!rows.ok()) return rows.status();
@@ -224,235 +235,222 @@ Result<Task> MysqlTaskStore::LoadTask(SqlLink& link, int64_t id) {
 }
 
 Result<Task> MysqlTaskStore::GetTask(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  auto t = LoadTask(**got, id);
-  if (!t.ok()) return Check(t.status());
-  return t;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<Task> {
+    auto t = LoadTask(link, id);
+    if (!t.ok()) return t.status();
+    return t;
+  });
 }
 
 Result<TaskStatus> MysqlTaskStore::GetStatus(int64_t id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  auto rows = (*got)->Query("SELECT status FROM tasks WHERE id=" + std::to_string(id));
-  if (!rows.ok()) return Check(rows.status());
-  if (rows->empty()) return UnknownTask(id);
-  return ParseTaskStatus(Str((*rows)[0][0])).value_or(TaskStatus::kExecutionFailed);
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<TaskStatus> {
+    auto rows = link.Query("SELECT status FROM tasks WHERE id=" + std::to_string(id));
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return UnknownTask(id);
+    return ParseTaskStatus(Str((*rows)[0][0])).value_or(TaskStatus::kExecutionFailed);
+  });
 }
 
 Result<bool> MysqlTaskStore::SaveTask(Task& task) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  SqlLink& link = **got;
-  Task t;
-  bool won = false;
-  Status s = InTransaction(link, [&]() -> Status {
-    t = task;  // from scratch on a retry
-    Sql q(link);
-    q << "UPDATE tasks SET status=";
-    q.Q(ToString(t.status)) << ", execute_at=";
-    q.T(t.execute_at) << ", current_node=";
-    q.N(t.current_node) << ", approved_at=";
-    q.T(t.approved_at) << ", started_at=";
-    q.T(t.started_at) << ", finished_at=";
-    q.T(t.finished_at) << ", version=version+1 WHERE id=";
-    q.N(t.id) << " AND version=";
-    q.N(t.version);
-    if (Status e = link.Execute(q.str()); !e.ok()) return e;
-    if (link.affected_rows() != 1) {
-      auto exists = link.Query("SELECT 1 FROM tasks WHERE id=" + std::to_string(t.id));
-      if (!exists.ok()) return exists.status();
-      if (exists->empty()) return UnknownTask(t.id);
-      return Status(errc::kBadStatus, "conflict");  // rolled back; reported as `false`
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+    Task t;
+    bool won = false;
+    Status s = InTransaction(link, [&]() -> Status {
+      t = task;  // from scratch on a retry
+      Sql q(link);
+      q << "UPDATE tasks SET status=";
+      q.Q(ToString(t.status)) << ", execute_at=";
+      q.T(t.execute_at) << ", current_node=";
+      q.N(t.current_node) << ", approved_at=";
+      q.T(t.approved_at) << ", started_at=";
+      q.T(t.started_at) << ", finished_at=";
+      q.T(t.finished_at) << ", version=version+1 WHERE id=";
+      q.N(t.id) << " AND version=";
+      q.N(t.version);
+      if (Status e = link.Execute(q.str()); !e.ok()) return e;
+      if (link.affected_rows() != 1) {
+        auto exists = link.Query("SELECT 1 FROM tasks WHERE id=" + std::to_string(t.id));
+        if (!exists.ok()) return exists.status();
+        if (exists->empty()) return UnknownTask(t.id);
+        return Status(errc::kBadStatus, "conflict");  // rolled back; reported as `false`
+      }
+      if (Status e = link.Execute("DELETE FROM task_steps WHERE task_id=" + std::to_string(t.id));
+          !e.ok())
+        return e;
+      if (Status e = InsertSteps(link, t); !e.ok()) return e;
+      if (Status e = InsertLogs(link, t); !e.ok()) return e;
+      won = true;
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      if (s.code() == errc::kBadStatus && s.message() == "conflict") return false;
+      return s;
     }
-    if (Status e = link.Execute("DELETE FROM task_steps WHERE task_id=" + std::to_string(t.id));
-        !e.ok())
-      return e;
-    if (Status e = InsertSteps(link, t); !e.ok()) return e;
-    if (Status e = InsertLogs(link, t); !e.ok()) return e;
-    won = true;
-    return Status::Ok();
+    ++t.version;
+    task = std::move(t);
+    return won;
   });
-  if (!s.ok()) {
-    if (s.code() == errc::kBadStatus && s.message() == "conflict") return false;
-    return Check(s);
-  }
-  ++t.version;
-  task = std::move(t);
-  return won;
 }
 
 Status MysqlTaskStore::UpdateStatement(int64_t task_id, const TaskStatement& st) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  Sql q(**got);
-  q << "UPDATE task_statements SET state=";
-  q.Q(ToString(st.state)) << ", error=";
-  q.Q(st.error) << " WHERE task_id=";
-  q.N(task_id) << " AND seq=";
-  q.N(st.seq);
-  return Check((*got)->Execute(q.str()));
+  return pool_.Run([&](sql::MysqlConn& link) -> Status {
+    Sql q(link);
+    q << "UPDATE task_statements SET state=";
+    q.Q(ToString(st.state)) << ", error=";
+    q.Q(st.error) << " WHERE task_id=";
+    q.N(task_id) << " AND seq=";
+    q.N(st.seq);
+    return link.Execute(q.str());
+  });
 }
 
 Result<int64_t> MysqlTaskStore::AppendLog(int64_t task_id, const TaskLog& line) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  Sql q(**got);
-  q << "INSERT INTO task_logs (task_id, at, level, message) VALUES (";
-  q.N(task_id) << ",";
-  q.T(line.at) << ",";
-  q.Q(ToString(line.level)) << ",";
-  q.Q(line.message) << ")";
-  if (Status s = (*got)->Execute(q.str()); !s.ok()) return Check(s);
-  return static_cast<int64_t>((*got)->insert_id());
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<int64_t> {
+    Sql q(link);
+    q << "INSERT INTO task_logs (task_id, at, level, message) VALUES (";
+    q.N(task_id) << ",";
+    q.T(line.at) << ",";
+    q.Q(ToString(line.level)) << ",";
+    q.Q(line.message) << ")";
+    if (Status s = link.Execute(q.str()); !s.ok()) return s;
+    return static_cast<int64_t>(link.insert_id());
+  });
 }
 
 Result<std::vector<TaskSummary>> MysqlTaskStore::ListTasks(const TaskQuery& query) {
   if (Status s = ValidateQuery(query); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  SqlLink& link = **got;
-  Sql q(link);
-  q << "SELECT id, cluster, db_name, creator, created_at, status, process, process_nodes FROM "
-       "tasks WHERE 1=1";
-  if (query.created_since) {
-    q << " AND created_at >= ";
-    q.T(*query.created_since);
-  }
-  for (const auto& c : query.where) {
-    q << " AND " << ColumnFor(c.column) << OpFor(c.op);
-    if (c.op == TaskCondition::Op::kIn) {
-      q << "(";
-      for (size_t i = 0; i < c.values.size(); ++i) {
-        if (i) q << ",";
-        q.Q(c.values[i]);
-      }
-      q << ")";
-    } else if (c.column == "created_at") {
-      q.T(ParseTime(c.values[0]));  // validated above
-    } else {
-      q.Q(c.values[0]);
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<std::vector<TaskSummary>> {
+    Sql q(link);
+    q << "SELECT id, cluster, db_name, creator, created_at, status, process, process_nodes FROM "
+         "tasks WHERE 1=1";
+    if (query.created_since) {
+      q << " AND created_at >= ";
+      q.T(*query.created_since);
     }
-  }
-  if (query.order.empty()) {
-    q << " ORDER BY created_at DESC, id DESC";
-  } else {
-    q << " ORDER BY ";
-    for (const auto& key : query.order)
-      q << ColumnFor(key.column) << (key.descending ? " DESC, " : " ASC, ");
-    q << "id" << (query.order.back().descending ? " DESC" : " ASC");
-  }
-  if (query.limit || query.offset) {
-    q << " LIMIT ";
-    q.N(static_cast<int64_t>(std::min<uint64_t>(query.limit.value_or(UINT64_MAX >> 2), INT64_MAX)));
-    q << " OFFSET ";
-    q.N(static_cast<int64_t>(std::min<uint64_t>(query.offset, INT64_MAX)));
-  }
-  auto rows = link.Query(q.str());
-  if (!rows.ok()) return Check(rows.status());
-  std::vector<TaskSummary> out;
-  for (const auto& r : *rows)
-    out.push_back(
-        TaskSummary{Int(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), Time(r[4]).value_or(TimePoint{}),
-                    ParseTaskStatus(Str(r[5])).value_or(TaskStatus::kExecutionFailed), Str(r[6]),
-                    DecodeNodes(Str(r[7])).value_or(std::vector<ApprovalNode>{})});
-  return out;
+    for (const auto& c : query.where) {
+      q << " AND " << ColumnFor(c.column) << OpFor(c.op);
+      if (c.op == TaskCondition::Op::kIn) {
+        q << "(";
+        for (size_t i = 0; i < c.values.size(); ++i) {
+          if (i) q << ",";
+          q.Q(c.values[i]);
+        }
+        q << ")";
+      } else if (c.column == "created_at") {
+        q.T(ParseTime(c.values[0]));  // validated above
+      } else {
+        q.Q(c.values[0]);
+      }
+    }
+    if (query.order.empty()) {
+      q << " ORDER BY created_at DESC, id DESC";
+    } else {
+      q << " ORDER BY ";
+      for (const auto& key : query.order)
+        q << ColumnFor(key.column) << (key.descending ? " DESC, " : " ASC, ");
+      q << "id" << (query.order.back().descending ? " DESC" : " ASC");
+    }
+    if (query.limit || query.offset) {
+      q << " LIMIT ";
+      q.N(static_cast<int64_t>(
+          std::min<uint64_t>(query.limit.value_or(UINT64_MAX >> 2), INT64_MAX)));
+      q << " OFFSET ";
+      q.N(static_cast<int64_t>(std::min<uint64_t>(query.offset, INT64_MAX)));
+    }
+    auto rows = link.Query(q.str());
+    if (!rows.ok()) return rows.status();
+    std::vector<TaskSummary> out;
+    for (const auto& r : *rows)
+      out.push_back(
+          TaskSummary{Int(r[0]), Str(r[1]), Str(r[2]), Str(r[3]), Time(r[4]).value_or(TimePoint{}),
+                      ParseTaskStatus(Str(r[5])).value_or(TaskStatus::kExecutionFailed), Str(r[6]),
+                      DecodeNodes(Str(r[7])).value_or(std::vector<ApprovalNode>{})});
+    return out;
+  });
 }
 
 Result<std::vector<Task>> MysqlTaskStore::ListLiveTasks() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  auto rows = (*got)->Query(std::string("SELECT ") + kTaskColumns +
-                            " FROM tasks WHERE status IN ('WAIT_FOR_APPROVAL', "
-                            "'WAIT_FOR_EXECUTION', 'EXECUTING') ORDER BY id");
-  if (!rows.ok()) return Check(rows.status());
-  std::vector<Task> out;
-  for (const auto& r : *rows) out.push_back(TaskFromRow(r));
-  return out;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<std::vector<Task>> {
+    auto rows = link.Query(std::string("SELECT ") + kTaskColumns +
+                           " FROM tasks WHERE status IN ('WAIT_FOR_APPROVAL', "
+                           "'WAIT_FOR_EXECUTION', 'EXECUTING') ORDER BY id");
+    if (!rows.ok()) return rows.status();
+    std::vector<Task> out;
+    for (const auto& r : *rows) out.push_back(TaskFromRow(r));
+    return out;
+  });
 }
 
 Result<std::map<TaskStatus, int64_t>> MysqlTaskStore::CountByStatus() {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  auto rows = (*got)->Query("SELECT status, COUNT(*) FROM tasks GROUP BY status");
-  if (!rows.ok()) return Check(rows.status());
-  std::map<TaskStatus, int64_t> out;
-  for (const auto& r : *rows)
-    if (auto s = ParseTaskStatus(Str(r[0]))) out[*s] = Int(r[1]);
-  return out;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<std::map<TaskStatus, int64_t>> {
+    auto rows = link.Query("SELECT status, COUNT(*) FROM tasks GROUP BY status");
+    if (!rows.ok()) return rows.status();
+    std::map<TaskStatus, int64_t> out;
+    for (const auto& r : *rows)
+      if (auto s = ParseTaskStatus(Str(r[0]))) out[*s] = Int(r[1]);
+    return out;
+  });
 }
 
 Result<bool> MysqlTaskStore::Claim(int64_t id, const std::string& owner, Duration lease) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  Sql q(**got);
-  q << "UPDATE tasks SET owner=";
-  q.Q(owner) << ", lease_until=NOW(3) + INTERVAL ";
-  q.N(lease.count()) << "000 MICROSECOND WHERE id=";
-  q.N(id) << " AND status='WAIT_FOR_EXECUTION' AND (owner IS NULL OR lease_until IS NULL OR "
-             "lease_until < NOW(3))";
-  if (Status s = (*got)->Execute(q.str()); !s.ok()) return Check(s);
-  return (*got)->affected_rows() == 1;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+    Sql q(link);
+    q << "UPDATE tasks SET owner=";
+    q.Q(owner) << ", lease_until=NOW(3) + INTERVAL ";
+    q.N(lease.count()) << "000 MICROSECOND WHERE id=";
+    q.N(id) << " AND status='WAIT_FOR_EXECUTION' AND (owner IS NULL OR lease_until IS NULL OR "
+               "lease_until < NOW(3))";
+    if (Status s = link.Execute(q.str()); !s.ok()) return s;
+    return link.affected_rows() == 1;
+  });
 }
 
 Result<bool> MysqlTaskStore::RenewLease(int64_t id, const std::string& owner, Duration lease) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  Sql q(**got);
-  q << "UPDATE tasks SET lease_until=NOW(3) + INTERVAL ";
-  q.N(lease.count()) << "000 MICROSECOND WHERE id=";
-  q.N(id) << " AND owner=";
-  q.Q(owner);
-  if (Status s = (*got)->Execute(q.str()); !s.ok()) return Check(s);
-  // affected_rows is 0 when the value did not change (same millisecond): check ownership.
-  if ((*got)->affected_rows() == 1) return true;
-  Sql c(**got);
-  c << "SELECT 1 FROM tasks WHERE id=";
-  c.N(id) << " AND owner=";
-  c.Q(owner);
-  auto rows = (*got)->Query(c.str());
-  if (!rows.ok()) return Check(rows.status());
-  return !rows->empty();
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+    Sql q(link);
+    q << "UPDATE tasks SET lease_until=NOW(3) + INTERVAL ";
+    q.N(lease.count()) << "000 MICROSECOND WHERE id=";
+    q.N(id) << " AND owner=";
+    q.Q(owner);
+    if (Status s = link.Execute(q.str()); !s.ok()) return s;
+    // affected_rows is 0 when the value did not change (same millisecond): check ownership.
+    if (link.affected_rows() == 1) return true;
+    Sql c(link);
+    c << "SELECT 1 FROM tasks WHERE id=";
+    c.N(id) << " AND owner=";
+    c.Q(owner);
+    auto rows = link.Query(c.str());
+    if (!rows.ok()) return rows.status();
+    return !rows->empty();
+  });
 }
 
 Result<bool> MysqlTaskStore::ReleaseClaim(int64_t id, const std::string& owner) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  Sql q(**got);
-  q << "UPDATE tasks SET owner=NULL, lease_until=NULL WHERE id=";
-  q.N(id) << " AND status='WAIT_FOR_EXECUTION' AND owner=";
-  q.Q(owner);
-  if (Status s = (*got)->Execute(q.str()); !s.ok()) return Check(s);
-  return (*got)->affected_rows() == 1;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+    Sql q(link);
+    q << "UPDATE tasks SET owner=NULL, lease_until=NULL WHERE id=";
+    q.N(id) << " AND status='WAIT_FOR_EXECUTION' AND owner=";
+    q.Q(owner);
+    if (Status s = link.Execute(q.str()); !s.ok()) return s;
+    return link.affected_rows() == 1;
+  });
 }
 
 Result<std::vector<int64_t>> MysqlTaskStore::ListInterrupted(const std::string& instance,
                                                              const std::string& current_owner) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto got = Link();
-  if (!got.ok()) return got.status();
-  Sql q(**got);
-  q << "SELECT id FROM tasks WHERE status='EXECUTING' AND (lease_until IS NULL OR lease_until < "
-       "NOW(3) OR (LEFT(owner, ";
-  q.N(static_cast<int64_t>(instance.size() + 1)) << ") = ";
-  q.Q(instance + "#") << " AND owner <> ";
-  q.Q(current_owner) << ")) ORDER BY id";
-  auto rows = (*got)->Query(q.str());
-  if (!rows.ok()) return Check(rows.status());
-  std::vector<int64_t> out;
-  for (const auto& r : *rows) out.push_back(Int(r[0]));
-  return out;
+  return pool_.Run([&](sql::MysqlConn& link) -> Result<std::vector<int64_t>> {
+    Sql q(link);
+    q << "SELECT id FROM tasks WHERE status='EXECUTING' AND (lease_until IS NULL OR lease_until < "
+         "NOW(3) OR (LEFT(owner, ";
+    q.N(static_cast<int64_t>(instance.size() + 1)) << ") = ";
+    q.Q(instance + "#") << " AND owner <> ";
+    q.Q(current_owner) << ")) ORDER BY id";
+    auto rows = link.Query(q.str());
+    if (!rows.ok()) return rows.status();
+    std::vector<int64_t> out;
+    for (const auto& r : *rows) out.push_back(Int(r[0]));
+    return out;
+  });
 }
 
 }  // namespace shadowproxy::tasks

@@ -19,9 +19,9 @@ const Naming kSuffix{"", "_shadow"};
 class AnalyzerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    Result<MysqlConn> c = testing::SharedBackend()->Connect();
+    Result<sql::MysqlConn> c = testing::SharedBackend()->Connect();
     ASSERT_TRUE(c.ok());
-    MultiResult r = c->QueryMulti(
+    sql::MultiResult r = c->QueryMulti(
         "DROP DATABASE IF EXISTS adb; CREATE DATABASE adb; USE adb;"
         "CREATE TABLE grand (id int PRIMARY KEY);"
         "CREATE TABLE parent (id int PRIMARY KEY, g int, "
@@ -35,7 +35,7 @@ class AnalyzerTest : public ::testing::Test {
     ASSERT_TRUE(r.error.ok()) << r.error.ToString();
     conn_.emplace(std::move(c).value());
   }
-  std::optional<MysqlConn> conn_;
+  std::optional<sql::MysqlConn> conn_;
 };
 
 const TableAnalysis* Find(const Analysis& a, const std::string& source) {
@@ -161,7 +161,7 @@ TEST_F(AnalyzerTest, NamingErrorsAre7010NamingTheTable) {
 }
 
 TEST_F(AnalyzerTest, UnreachableServerIs7030) {
-  ClusterConnInfo info = ClusterConnInfo::Local(testing::FreePort());
+  sql::ClusterConnInfo info = sql::ClusterConnInfo::Local(testing::FreePort());
   auto a = Analyze(info, "adb", TableSelection::All(), kSuffix);
   EXPECT_EQ(a.status().code(), errc::kUnavailable);
 }
@@ -192,9 +192,9 @@ class ServerQuirksTest : public ::testing::Test {
   // Creates `src` and its shadow from the given DDLs, applies `mutate` to the shadow, then
   // analyses, runs, and returns "" or what went wrong.
   std::string Converge(const std::string& source_ddl, const std::string& mutate) {
-    Result<MysqlConn> c = testing::SharedBackend()->Connect();
+    Result<sql::MysqlConn> c = testing::SharedBackend()->Connect();
     if (!c.ok()) return c.status().ToString();
-    MultiResult r = c->QueryMulti(
+    sql::MultiResult r = c->QueryMulti(
         "DROP DATABASE IF EXISTS qdb; CREATE DATABASE qdb; USE qdb;" + source_ddl + ";" +
         testing::ExpectedShadowDdl("CREATE TABLE `src`" + source_ddl.substr(16), kSuffix) + ";" +
         mutate);

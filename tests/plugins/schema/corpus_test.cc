@@ -33,7 +33,7 @@ const Naming kSuffix{"", "_shadow"};
 
 // Checks one finished analysis+script: each shadow equals its source under the naming.
 // Returns the tables that did not converge, with the difference.
-std::vector<std::string> Diverged(MysqlConn& conn, const std::string& db, const Analysis& a,
+std::vector<std::string> Diverged(sql::MysqlConn& conn, const std::string& db, const Analysis& a,
                                   const Naming& naming) {
   std::vector<std::string> bad;
   for (const TableAnalysis& t : a.tables) {
@@ -56,9 +56,9 @@ std::string NotNoAction(const Analysis& a) {
 }
 
 TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
-  Result<MysqlConn> conn = testing::SharedBackend()->Connect();
+  Result<sql::MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok()) << conn.status().ToString();
-  ClusterConnInfo info = testing::SharedBackend()->conn_info();
+  sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
   int files = 0, loaded = 0, created = 0, refused = 0, failed = 0, noop = 0, noop_failed = 0;
   testing::LoadStats stats;
   for (const std::string& file : FixtureFiles()) {
@@ -100,9 +100,9 @@ TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
       for (const QualifiedTable& t : tables)
         if (t.db == db) sources.push_back(t.name);
       for (const std::string& s : sources)
-        (void)conn->Execute("DROP TABLE IF EXISTS " + MysqlConn::QuoteName(db) + "." +
-                            MysqlConn::QuoteName(kSuffix.Apply(s)));
-      ASSERT_TRUE(conn->Execute("USE " + MysqlConn::QuoteName(db)).ok());
+        (void)conn->Execute("DROP TABLE IF EXISTS " + sql::MysqlConn::QuoteName(db) + "." +
+                            sql::MysqlConn::QuoteName(kSuffix.Apply(s)));
+      ASSERT_TRUE(conn->Execute("USE " + sql::MysqlConn::QuoteName(db)).ok());
       int made = 0;
       for (const std::string& s : sources) {
         Status c =
@@ -145,7 +145,7 @@ TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
 // (outdated) shadows. Empty tables: some target columns cannot hold a source type's data (INT
 // NULL -> DATE NOT NULL); rows surviving ALTERs are the mutation test's business.
 TEST(CorpusTest, OdcSourceTargetPairConverges) {
-  Result<MysqlConn> conn = testing::SharedBackend()->Connect();
+  Result<sql::MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok());
   testing::DropUserDatabases(*conn);
   ASSERT_TRUE(conn->Execute("CREATE DATABASE odc").ok());
@@ -177,7 +177,7 @@ TEST(CorpusTest, OdcSourceTargetPairConverges) {
     if (!conn->Execute(s).ok()) ++refused;
   }
   ASSERT_TRUE(conn->Execute("SET SESSION foreign_key_checks=1").ok());
-  ClusterConnInfo info = testing::SharedBackend()->conn_info();
+  sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
   auto a = Analyze(info, "odc", TableSelection::All(), kSuffix);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   int creates = 0, updates = 0, noops = 0;

@@ -146,26 +146,27 @@ std::string ReadTextFile(const std::string& path) {
   return ss.str();
 }
 
-std::vector<QualifiedTable> ListUserTables(MysqlConn& conn) {
+std::vector<QualifiedTable> ListUserTables(sql::MysqlConn& conn) {
   std::vector<QualifiedTable> out;
-  Result<Rows> r = conn.Query(
+  Result<sql::Rows> r = conn.Query(
       "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE='BASE "
       "TABLE' AND TABLE_SCHEMA NOT IN ('mysql','information_schema','performance_schema','sys')"
       " ORDER BY TABLE_SCHEMA, TABLE_NAME");
   if (!r.ok()) return out;
-  for (const Row& row : *r) out.push_back(QualifiedTable{*row[0], *row[1]});
+  for (const sql::Row& row : *r) out.push_back(QualifiedTable{*row[0], *row[1]});
   return out;
 }
 
-void DropUserDatabases(MysqlConn& conn) {
-  Result<Rows> dbs = conn.Query("SHOW DATABASES");
+void DropUserDatabases(sql::MysqlConn& conn) {
+  Result<sql::Rows> dbs = conn.Query("SHOW DATABASES");
   if (!dbs.ok()) return;
   (void)conn.Execute("SET SESSION foreign_key_checks=0");
-  for (const Row& row : *dbs)
-    if (!IsSystemDb(*row[0])) (void)conn.Execute("DROP DATABASE " + MysqlConn::QuoteName(*row[0]));
+  for (const sql::Row& row : *dbs)
+    if (!IsSystemDb(*row[0]))
+      (void)conn.Execute("DROP DATABASE " + sql::MysqlConn::QuoteName(*row[0]));
 }
 
-std::vector<QualifiedTable> LoadFixture(MysqlConn& conn, const std::string& path,
+std::vector<QualifiedTable> LoadFixture(sql::MysqlConn& conn, const std::string& path,
                                         LoadStats* stats) {
   DropUserDatabases(conn);
   (void)conn.Execute("CREATE DATABASE testing");
@@ -212,9 +213,9 @@ std::string ExpectedShadowDdl(const std::string& source_ddl, const Naming& namin
   return s;
 }
 
-std::string ShowCreate(MysqlConn& conn, const std::string& db, const std::string& table) {
-  Result<Rows> r = conn.Query("SHOW CREATE TABLE " + MysqlConn::QuoteName(db) + "." +
-                              MysqlConn::QuoteName(table));
+std::string ShowCreate(sql::MysqlConn& conn, const std::string& db, const std::string& table) {
+  Result<sql::Rows> r = conn.Query("SHOW CREATE TABLE " + sql::MysqlConn::QuoteName(db) + "." +
+                                   sql::MysqlConn::QuoteName(table));
   if (!r.ok() || r->empty() || (*r)[0].size() < 2 || !(*r)[0][1]) return "";
   return *(*r)[0][1];
 }

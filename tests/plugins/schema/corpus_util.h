@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "base/mysql_conn.h"
 #include "plugins/schema/model.h"
-#include "plugins/schema/mysql_conn.h"
 
 namespace shadowproxy::schema::testing {
 
@@ -28,11 +28,12 @@ struct LoadStats {
 
 // Drops every non-system database, creates `testing`, runs the file's statements one by one
 // on `conn` (refusals are counted, not fatal) and returns the base tables now present.
-std::vector<QualifiedTable> LoadFixture(MysqlConn& conn, const std::string& path, LoadStats* stats);
+std::vector<QualifiedTable> LoadFixture(sql::MysqlConn& conn, const std::string& path,
+                                        LoadStats* stats);
 
 // Every base table of every non-system database.
-std::vector<QualifiedTable> ListUserTables(MysqlConn& conn);
-void DropUserDatabases(MysqlConn& conn);
+std::vector<QualifiedTable> ListUserTables(sql::MysqlConn& conn);
+void DropUserDatabases(sql::MysqlConn& conn);
 
 // The oracle (independent of the engine): the source's SHOW CREATE TABLE with the table name,
 // the foreign key constraint names and same-database REFERENCES renamed under `naming`, and the
@@ -41,6 +42,6 @@ std::string ExpectedShadowDdl(const std::string& source_ddl, const Naming& namin
 std::string StripAutoIncrement(const std::string& ddl);
 
 // SHOW CREATE TABLE db.table, or "" if it fails.
-std::string ShowCreate(MysqlConn& conn, const std::string& db, const std::string& table);
+std::string ShowCreate(sql::MysqlConn& conn, const std::string& db, const std::string& table);
 
 }  // namespace shadowproxy::schema::testing

@@ -71,9 +71,9 @@ struct Counts {
 TEST(MutationTest, SeededRandomPairsConverge) {
   const unsigned seed = static_cast<unsigned>(EnvOr("SP_MUTATION_SEED", 20261125));
   const long want_pairs = EnvOr("SP_MUTATION_PAIRS", 520);
-  Result<MysqlConn> conn = testing::SharedBackend()->Connect();
+  Result<sql::MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok());
-  ClusterConnInfo info = testing::SharedBackend()->conn_info();
+  sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
   std::vector<std::string> files = FixtureFiles();
 
   // Count the loadable tables first, to spread the pairs evenly.
@@ -103,9 +103,10 @@ TEST(MutationTest, SeededRandomPairsConverge) {
           fresh_needed = true;
         }
         const std::string shadow = naming.Apply(t.name);
-        const std::string qshadow = MysqlConn::QuoteName(t.db) + "." + MysqlConn::QuoteName(shadow);
+        const std::string qshadow =
+            sql::MysqlConn::QuoteName(t.db) + "." + sql::MysqlConn::QuoteName(shadow);
         std::string where = file + ": " + t.db + "." + t.name + " pair " + std::to_string(k);
-        ASSERT_TRUE(conn->Execute("USE " + MysqlConn::QuoteName(t.db)).ok());
+        ASSERT_TRUE(conn->Execute("USE " + sql::MysqlConn::QuoteName(t.db)).ok());
         ASSERT_TRUE(conn->Execute("SET SESSION foreign_key_checks=0, sql_mode=''").ok());
         if (fresh_needed) {
           (void)conn->Execute("DROP TABLE IF EXISTS " + qshadow);
@@ -142,7 +143,7 @@ TEST(MutationTest, SeededRandomPairsConverge) {
           continue;
         }
         ++n.pairs;
-        Result<Rows> before = conn->Query("SELECT COUNT(*) FROM " + qshadow);
+        Result<sql::Rows> before = conn->Query("SELECT COUNT(*) FROM " + qshadow);
         std::string rows_before = before.ok() ? *(*before)[0][0] : "?";
 
         auto a0 = std::chrono::steady_clock::now();
@@ -180,7 +181,7 @@ TEST(MutationTest, SeededRandomPairsConverge) {
             for (const TableAnalysis& ta : second->tables)
               if (ta.result != Action::kNoAction) again += ta.source_table + ":\n" + ta.change_sql;
         }
-        Result<Rows> after = conn->Query("SELECT COUNT(*) FROM " + qshadow);
+        Result<sql::Rows> after = conn->Query("SELECT COUNT(*) FROM " + qshadow);
         std::string rows_after = after.ok() ? *(*after)[0][0] : "?";
         bool rows_ok = mine->recreated || rows_after == rows_before;
         if (mine->recreated) ++n.recreated;

@@ -2,12 +2,12 @@
 
 #include <vector>
 
-#include "plugins/schema/mysql_conn.h"
+#include "base/mysql_conn.h"
 
 namespace shadowproxy::schema::testing {
 namespace {
 
-using Q = MysqlConn;
+using Q = sql::MysqlConn;
 
 template <typename T>
 const T& Pick(std::mt19937& rng, const std::vector<T>& v) {

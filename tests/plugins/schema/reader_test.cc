@@ -1,11 +1,11 @@
-// Integration: MysqlConn and SchemaReader against a real MariaDB started by the test.
+// Integration: sql::MysqlConn and SchemaReader against a real MariaDB started by the test.
 #include "plugins/schema/reader.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "plugins/schema/mysql_conn.h"
+#include "base/mysql_conn.h"
 #include "tests/plugins/schema/test_backend.h"
 
 namespace shadowproxy::schema {
@@ -13,34 +13,34 @@ namespace {
 
 const bool kBackendRegistered = testing::RegisterSharedBackend();
 
-MysqlConn Conn(const std::string& db = "") {
-  Result<MysqlConn> c = testing::SharedBackend()->Connect(db);
+sql::MysqlConn Conn(const std::string& db = "") {
+  Result<sql::MysqlConn> c = testing::SharedBackend()->Connect(db);
   EXPECT_TRUE(c.ok()) << c.status().ToString();
   return std::move(c).value();
 }
 
 TEST(MysqlConnTest, QueryReturnsRowsWithNulls) {
-  MysqlConn c = Conn();
-  Result<Rows> r = c.Query("SELECT 1, NULL, 'a\\0b', ''");
+  sql::MysqlConn c = Conn();
+  Result<sql::Rows> r = c.Query("SELECT 1, NULL, 'a\\0b', ''");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 1u);
-  const Row& row = (*r)[0];
+  const sql::Row& row = (*r)[0];
   ASSERT_EQ(row.size(), 4u);
   EXPECT_EQ(row[0], "1");
   EXPECT_FALSE(row[1].has_value());
   EXPECT_EQ(*row[2], std::string("a\0b", 3));
   EXPECT_EQ(row[3], "");
-  Result<Rows> none = c.Query("DO 1");
+  Result<sql::Rows> none = c.Query("DO 1");
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
 }
 
 TEST(MysqlConnTest, ServerErrorKeepsItsCode) {
-  MysqlConn c = Conn();
-  Result<Rows> r = c.Query("SELECT * FROM no_such_db.t");
+  sql::MysqlConn c = Conn();
+  Result<sql::Rows> r = c.Query("SELECT * FROM no_such_db.t");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), 1146);  // MariaDB: table doesn't exist
-  Result<Rows> syntax = c.Query("SELEC 1");
+  Result<sql::Rows> syntax = c.Query("SELEC 1");
   EXPECT_EQ(syntax.status().code(), 1064);
   EXPECT_EQ(syntax.status().sqlstate(), "42000");
   // The connection is still usable after errors.
@@ -48,30 +48,30 @@ TEST(MysqlConnTest, ServerErrorKeepsItsCode) {
 }
 
 TEST(MysqlConnTest, MultiStatementsOffByDefault) {
-  Result<MysqlConn> c = MysqlConn::Connect(testing::SharedBackend()->conn_info());
+  Result<sql::MysqlConn> c = sql::MysqlConn::Connect(testing::SharedBackend()->conn_info());
   ASSERT_TRUE(c.ok());
-  Result<Rows> r = c->Query("SELECT 1; SELECT 2");
+  Result<sql::Rows> r = c->Query("SELECT 1; SELECT 2");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), 1064);
 }
 
 TEST(MysqlConnTest, QueryMultiReportsWhichStatementFailed) {
-  MysqlConn c = Conn();
-  MultiResult r = c.QueryMulti("SELECT 1; DO 2; SELECT * FROM mysql.nope; SELECT 4");
+  sql::MysqlConn c = Conn();
+  sql::MultiResult r = c.QueryMulti("SELECT 1; DO 2; SELECT * FROM mysql.nope; SELECT 4");
   EXPECT_EQ(r.results.size(), 2u);
   EXPECT_EQ(r.error.code(), 1146);
   ASSERT_EQ(r.results[0].size(), 1u);
   EXPECT_EQ(r.results[0][0][0], "1");
-  Result<Rows> after = c.Query("SELECT 5");
+  Result<sql::Rows> after = c.Query("SELECT 5");
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ((*after)[0][0], "5");
 }
 
 TEST(MysqlConnTest, UnreachableServerIs7030NamingIt) {
-  ClusterConnInfo info = ClusterConnInfo::Local(testing::FreePort());
+  sql::ClusterConnInfo info = sql::ClusterConnInfo::Local(testing::FreePort());
   info.name = "c1";
   info.connect_timeout = std::chrono::seconds(2);
-  Result<MysqlConn> c = MysqlConn::Connect(info);
+  Result<sql::MysqlConn> c = sql::MysqlConn::Connect(info);
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().code(), errc::kUnavailable);
   EXPECT_NE(c.status().message().find("127.0.0.1:" + std::to_string(info.servers[0].port)),
@@ -81,30 +81,30 @@ TEST(MysqlConnTest, UnreachableServerIs7030NamingIt) {
 }
 
 TEST(MysqlConnTest, FallsBackToTheNextServer) {
-  ClusterConnInfo info = testing::SharedBackend()->conn_info();
+  sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
   info.servers.insert(info.servers.begin(), ServerAddress{"127.0.0.1", testing::FreePort()});
-  Result<MysqlConn> c = MysqlConn::Connect(info);
+  Result<sql::MysqlConn> c = sql::MysqlConn::Connect(info);
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server(), "127.0.0.1:" + std::to_string(testing::SharedBackend()->port()));
 }
 
 TEST(MysqlConnTest, WrongPasswordKeeps1045) {
-  ClusterConnInfo info = testing::SharedBackend()->conn_info();
+  sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
   info.password = "wrong";
-  Result<MysqlConn> c = MysqlConn::Connect(info);
+  Result<sql::MysqlConn> c = sql::MysqlConn::Connect(info);
   EXPECT_EQ(c.status().code(), 1045);
 }
 
 TEST(MysqlConnTest, EscapeRoundTripsNastyText) {
-  MysqlConn c = Conn();
+  sql::MysqlConn c = Conn();
   const std::string nasty = "it's a \\ back`tick \"q\" \xE2\x82\xAC \n end";
-  Result<Rows> r = c.Query("SELECT " + c.Quote(nasty));
+  Result<sql::Rows> r = c.Query("SELECT " + c.Quote(nasty));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)[0][0], nasty);
   ASSERT_TRUE(c.Execute("CREATE DATABASE IF NOT EXISTS qdb").ok());
   const std::string name = "we`ird 'name\"";
-  ASSERT_TRUE(c.Execute("CREATE TABLE qdb." + MysqlConn::QuoteName(name) + " (a int)").ok());
-  Result<Rows> t = c.Query("SHOW TABLES FROM qdb LIKE " + c.Quote("we%"));
+  ASSERT_TRUE(c.Execute("CREATE TABLE qdb." + sql::MysqlConn::QuoteName(name) + " (a int)").ok());
+  Result<sql::Rows> t = c.Query("SHOW TABLES FROM qdb LIKE " + c.Quote("we%"));
   ASSERT_TRUE(t.ok());
   ASSERT_EQ(t->size(), 1u);
   EXPECT_EQ((*t)[0][0], name);
@@ -115,10 +115,10 @@ TEST(MysqlConnTest, OneConnectionPerThread) {
   std::atomic<int> good{0};
   for (int i = 0; i < 4; ++i)
     threads.emplace_back([&, i] {
-      Result<MysqlConn> c = testing::SharedBackend()->Connect();
+      Result<sql::MysqlConn> c = testing::SharedBackend()->Connect();
       if (!c.ok()) return;
       for (int k = 0; k < 50; ++k) {
-        Result<Rows> r = c->Query("SELECT " + std::to_string(i * 1000 + k));
+        Result<sql::Rows> r = c->Query("SELECT " + std::to_string(i * 1000 + k));
         if (!r.ok() || (*r)[0][0] != std::to_string(i * 1000 + k)) return;
       }
       ++good;
@@ -130,13 +130,13 @@ TEST(MysqlConnTest, OneConnectionPerThread) {
 class ReaderTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    MysqlConn c = Conn();
+    sql::MysqlConn c = Conn();
     std::string sql = "DROP DATABASE IF EXISTS rdb; CREATE DATABASE rdb; USE rdb;";
     for (int i = 0; i < 130; ++i)
       sql += "CREATE TABLE t" + std::to_string(i) + " (id int primary key, v" + std::to_string(i) +
              " varchar(10));";
     sql += "CREATE VIEW v1 AS SELECT 1 AS x; CREATE SEQUENCE s1;";
-    MultiResult r = c.QueryMulti(sql);
+    sql::MultiResult r = c.QueryMulti(sql);
     ASSERT_TRUE(r.error.ok()) << r.error.ToString();
   }
 };

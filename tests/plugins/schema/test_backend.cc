@@ -75,8 +75,8 @@ void TestBackend::Stop() {
   }
 }
 
-Result<MysqlConn> TestBackend::Connect(const std::string& db) const {
-  return MysqlConn::Connect(conn_info(), db, ConnectOptions{.multi_statements = true});
+Result<sql::MysqlConn> TestBackend::Connect(const std::string& db) const {
+  return sql::MysqlConn::Connect(conn_info(), db, sql::ConnectOptions{.multi_statements = true});
 }
 
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/mysql_conn.h"
 #include "base/status.h"
-#include "plugins/schema/mysql_conn.h"
 
 namespace shadowproxy::schema::testing {
 
@@ -23,9 +23,9 @@ class TestBackend {
   void Stop();
 
   uint16_t port() const { return port_; }
-  ClusterConnInfo conn_info() const { return ClusterConnInfo::Local(port_); }
+  sql::ClusterConnInfo conn_info() const { return sql::ClusterConnInfo::Local(port_); }
   // A fresh connection (multi-statements on), with `db` as default database if not empty.
-  Result<MysqlConn> Connect(const std::string& db = "") const;
+  Result<sql::MysqlConn> Connect(const std::string& db = "") const;
 
  private:
   std::string dir_;

@@ -5,10 +5,10 @@
 
 #include <thread>
 
+#include "base/mysql_conn.h"
 #include "mariadb_env.h"
 #include "plugins/tasks/executor.h"
 #include "plugins/tasks/scheduler.h"
-#include "plugins/tasks/sql_link.h"
 #include "plugins/tasks/task_state.h"
 #include "plugins/tasks/task_store_mysql.h"
 
@@ -19,13 +19,13 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::MariaDbEnv;
 
-std::unique_ptr<SqlLink> Admin(const std::string& db = "") {
-  auto link = SqlLink::Connect(LinkTarget::ForCluster(MariaDbEnv::Cluster(), "test", db));
+std::unique_ptr<sql::MysqlConn> Admin(const std::string& db = "") {
+  auto link = sql::MysqlConn::Connect(sql::ClusterConnInfo::FromConfig(MariaDbEnv::Cluster()), db);
   EXPECT_TRUE(link.ok()) << link.status().ToString();
-  return link.ok() ? std::move(link).value() : nullptr;
+  return link.ok() ? std::make_unique<sql::MysqlConn>(std::move(link).value()) : nullptr;
 }
 
-void Exec(SqlLink& link, const std::string& sql) {
+void Exec(sql::MysqlConn& link, const std::string& sql) {
   Status s = link.Execute(sql);
   ASSERT_TRUE(s.ok()) << sql << ": " << s.ToString();
 }
@@ -34,7 +34,7 @@ class ExecutorMysqlTest : public ::testing::Test {
  protected:
   void SetUp() override {
     store_ = std::make_unique<MysqlTaskStore>(
-        LinkTarget::ForCluster(MariaDbEnv::Cluster(), "metadb"), "sp_exec_meta");
+        sql::ClusterConnInfo::FromConfig(MariaDbEnv::Cluster()), "sp_exec_meta");
     ASSERT_TRUE(store_->Open().ok());
     runner_ = std::make_unique<MysqlSqlRunner>(std::vector<ClusterConfig>{MariaDbEnv::Cluster()});
   }
@@ -166,7 +166,7 @@ TEST_F(ExecutorMysqlTest, LapsedLeaseIsRecoveredByAnotherProxy) {
   ASSERT_TRUE(*store_->Claim(id, "dead:1#1", milliseconds(300)));
   ASSERT_TRUE(MutateTask(*store_, id, [](Task& t) { return Start(t, Now()); }).ok());
   auto other = std::make_unique<MysqlTaskStore>(
-      LinkTarget::ForCluster(MariaDbEnv::Cluster(), "metadb"), "sp_exec_meta");
+      sql::ClusterConnInfo::FromConfig(MariaDbEnv::Cluster()), "sp_exec_meta");
   ASSERT_TRUE(other->Open().ok());
   ExecutorOptions eo;
   eo.owner = "alive:1#1";

@@ -5,9 +5,9 @@
 #include <map>
 #include <thread>
 
+#include "base/mysql_conn.h"
 #include "mariadb_env.h"
 #include "plugins/shadow_sync/parser.h"
-#include "plugins/tasks/sql_link.h"
 #include "plugins/tasks/task_center_runtime.h"
 
 namespace shadowproxy::tasks {
@@ -17,10 +17,10 @@ using plugins::ResultSetAnswer;
 using plugins::SessionContext;
 using testing::MariaDbEnv;
 
-std::unique_ptr<SqlLink> Admin() {
-  auto link = SqlLink::Connect(LinkTarget::ForCluster(MariaDbEnv::Cluster(), "test"));
+std::unique_ptr<sql::MysqlConn> Admin() {
+  auto link = sql::MysqlConn::Connect(sql::ClusterConnInfo::FromConfig(MariaDbEnv::Cluster()));
   EXPECT_TRUE(link.ok()) << link.status().ToString();
-  return std::move(link).value();
+  return std::make_unique<sql::MysqlConn>(std::move(link).value());
 }
 
 ConfigPtr MakeConfig() {
@@ -65,7 +65,7 @@ class TaskCenterMysqlTest : public ::testing::Test {
     }
     return status;
   }
-  std::string ShowCreate(SqlLink& admin, const std::string& table) {
+  std::string ShowCreate(sql::MysqlConn& admin, const std::string& table) {
     auto rows = admin.Query("SHOW CREATE TABLE center_db.`" + table + "`");
     EXPECT_TRUE(rows.ok()) << table << ": " << rows.status().ToString();
     if (!rows.ok()) return "";

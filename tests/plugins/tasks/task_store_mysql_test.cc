@@ -22,7 +22,7 @@ std::string FreshDb() { return "sp_meta_" + std::to_string(++g_db_counter); }
 
 std::unique_ptr<MysqlTaskStore> OpenStore(const std::string& db) {
   auto store =
-      std::make_unique<MysqlTaskStore>(LinkTarget::ForCluster(MariaDbEnv::Cluster(), "metadb"), db);
+      std::make_unique<MysqlTaskStore>(sql::ClusterConnInfo::FromConfig(MariaDbEnv::Cluster()), db);
   Status s = store->Open();
   EXPECT_TRUE(s.ok()) << s.ToString();
   return store;
@@ -148,7 +148,7 @@ TEST(MysqlStoreTest, MetadbDownIs7030NamingTheServer) {
   dead.name = "gone";
   dead.servers = {ServerAddress{"127.0.0.1", 1}};
   dead.connect_timeout = std::chrono::seconds(1);
-  MysqlTaskStore store(LinkTarget::ForCluster(dead, "metadb"), "x");
+  MysqlTaskStore store(sql::ClusterConnInfo::FromConfig(dead), "x");
   Status s = store.Open();
   EXPECT_EQ(s.code(), errc::kUnavailable);
   EXPECT_NE(s.message().find("127.0.0.1:1"), std::string::npos) << s.message();

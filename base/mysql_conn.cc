@@ -1,38 +1,29 @@
-#include "plugins/schema/mysql_conn.h"
+#include "base/mysql_conn.h"
 
 #include <errmsg.h>
 #include <mysql.h>
 
 #include "base/sql_quote.h"
 
-namespace shadowproxy::schema {
+namespace shadowproxy::sql {
 namespace {
 
-// Client-side codes that mean "the server is not there (any more)".
-bool IsUnreachable(unsigned int code) {
-  switch (code) {
-    case CR_CONNECTION_ERROR:
-    case CR_CONN_HOST_ERROR:
-    case CR_UNKNOWN_HOST:
-    case CR_SERVER_GONE_ERROR:
-    case CR_SERVER_LOST:
-    case CR_SERVER_LOST_EXTENDED:
-      return true;
-    default:
-      return false;
-  }
+// Codes that mean the connection is gone (or never came up): every client-side code (the
+// library's own 2000-2999), and the server telling us it is going away or killed us.
+bool IsConnectionLost(unsigned int code) {
+  return (code >= 2000 && code < 3000) || code == 1053 /* ER_SERVER_SHUTDOWN */ ||
+         code == 1927 /* ER_CONNECTION_KILLED */;
 }
 
-Status MakeError(MYSQL* m, const std::string& cluster, const std::string& server) {
+Status Unavailable(const ClusterConnInfo& info, const std::string& why) {
+  return Status(errc::kUnavailable, info.Label() + " unavailable (" + why + ")");
+}
+
+Status ServerError(MYSQL* m) {
   unsigned int code = mysql_errno(m);
-  std::string msg = mysql_error(m);
-  if (IsUnreachable(code)) {
-    std::string who = cluster.empty() ? server : "cluster " + cluster + " server " + server;
-    return Status(errc::kUnavailable, "backend unavailable: " + who + ": " + msg);
-  }
   if (code == 0) code = errc::kInternal;
   const char* state = mysql_sqlstate(m);
-  return Status(static_cast<uint16_t>(code), msg,
+  return Status(static_cast<uint16_t>(code), mysql_error(m),
                 state != nullptr && state[0] != '\0' ? state : "HY000");
 }
 
@@ -79,10 +70,8 @@ void MysqlConn::Closer::operator()(MYSQL* m) const { mysql_close(m); }
 
 Result<MysqlConn> MysqlConn::Connect(const ClusterConnInfo& info, const std::string& db,
                                      ConnectOptions options) {
-  if (info.servers.empty())
-    return Status(errc::kUnavailable,
-                  "backend unavailable: cluster " + info.name + " has no servers");
-  Status last;
+  if (info.servers.empty()) return Unavailable(info, "no servers configured");
+  std::string tried;
   for (const ServerAddress& addr : info.servers) {
     // mysql_init() runs the library's one-time init under pthread_once: safe from any thread.
     std::unique_ptr<MYSQL, Closer> m(mysql_init(nullptr));
@@ -104,19 +93,44 @@ Result<MysqlConn> MysqlConn::Connect(const ClusterConnInfo& info, const std::str
     if (mysql_real_connect(m.get(), host.c_str(), info.user.c_str(), info.password.c_str(),
                            db.empty() ? nullptr : db.c_str(), addr.port, nullptr,
                            flags) != nullptr) {
-      return MysqlConn(std::move(m), addr.ToString(), info.name);
+      return MysqlConn(std::move(m), addr.ToString(), info);
     }
-    last = MakeError(m.get(), info.name, addr.ToString());
     // Only an unreachable server makes us try the next one; a refusal (bad password, unknown
     // database) would be the same everywhere.
-    if (last.code() != errc::kUnavailable) return last;
+    if (!IsConnectionLost(mysql_errno(m.get()))) {
+      Status refused = ServerError(m.get());
+      return Status(refused.code(), info.Label() + " " + addr.ToString() + ": " + refused.message(),
+                    refused.sqlstate());
+    }
+    if (!tried.empty()) tried += "; ";
+    tried += addr.ToString() + ": " + mysql_error(m.get());
   }
-  return last;
+  return Unavailable(info, tried);
 }
 
-Status MysqlConn::LastError() const { return MakeError(mysql_.get(), cluster_, server_); }
+Status MysqlConn::LastError() {
+  if (!IsConnectionLost(mysql_errno(mysql_.get()))) return ServerError(mysql_.get());
+  broken_ = true;
+  return Unavailable(info_, server_ + ": " + mysql_error(mysql_.get()));
+}
+
+bool MysqlConn::Ping() {
+  if (broken_) return false;
+  if (mysql_ping(mysql_.get()) != 0) broken_ = true;
+  return !broken_;
+}
+
+ClusterConnInfo MysqlConn::SameServer() const {
+  ClusterConnInfo same = info_;
+  same.servers.clear();
+  const size_t colon = server_.rfind(':');
+  same.servers.push_back(ServerAddress{
+      server_.substr(0, colon), static_cast<uint16_t>(std::stoi(server_.substr(colon + 1)))});
+  return same;
+}
 
 Result<Rows> MysqlConn::Query(std::string_view sql) {
+  ++statements_;
   if (mysql_real_query(mysql_.get(), sql.data(), sql.size()) != 0) return LastError();
   std::unique_ptr<MYSQL_RES, ResFree> res(mysql_store_result(mysql_.get()));
   if (!res) {
@@ -133,6 +147,7 @@ Status MysqlConn::Execute(std::string_view sql) {
 
 MultiResult MysqlConn::QueryMulti(std::string_view sql) {
   MultiResult out;
+  ++statements_;
   if (mysql_real_query(mysql_.get(), sql.data(), sql.size()) != 0) {
     out.error = LastError();
     return out;
@@ -169,4 +184,14 @@ uint64_t MysqlConn::thread_id() const { return mysql_thread_id(mysql_.get()); }
 
 uint64_t MysqlConn::affected_rows() const { return mysql_affected_rows(mysql_.get()); }
 
-}  // namespace shadowproxy::schema
+uint64_t MysqlConn::insert_id() const { return mysql_insert_id(mysql_.get()); }
+
+bool MysqlConn::in_transaction() const {
+  unsigned int status = 0;
+  mariadb_get_infov(mysql_.get(), MARIADB_CONNECTION_SERVER_STATUS, &status);
+  return (status & SERVER_STATUS_IN_TRANS) != 0;
+}
+
+bool IsUnavailable(const Status& s) { return s.code() == errc::kUnavailable; }
+
+}  // namespace shadowproxy::sql

@@ -1,7 +1,9 @@
-// A blocking MySQL/MariaDB client connection (mariadb-connector-c) wrapped in RAII, with the few
-// query helpers the schema engine and the task center need. One MysqlConn belongs to one thread
-// at a time; open one per worker. Errors come back as Status carrying the server's error code,
-// or ERR 7030 naming the server when it cannot be reached.
+// The one MySQL client layer of the proxy's own connections (schema reads, DDL execution, the
+// metadb): a blocking mariadb-connector-c connection wrapped in RAII, with the few query helpers
+// its users need. One MysqlConn belongs to one thread at a time; base/mysql_pool.h shares them.
+// Server errors keep their code, SQLSTATE and message; a server that cannot be reached, or a
+// connection lost mid-statement, is ERR 7030 naming the target and server, and marks the
+// connection broken() so it is never used again.
 #pragma once
 
 #include <chrono>
@@ -17,11 +19,12 @@
 
 typedef struct st_mysql MYSQL;  // NOLINT: connector-c's type, kept out of our headers
 
-namespace shadowproxy::schema {
+namespace shadowproxy::sql {
 
-// How to reach one cluster: its servers are tried in order.
+// How to reach one cluster (or the metadb): its servers are tried in order.
 struct ClusterConnInfo {
-  std::string name;  // cluster name, for messages
+  std::string name;   // cluster name
+  std::string label;  // how messages name it; "" = "cluster '<name>'"
   std::vector<ServerAddress> servers;
   std::string user = "root";
   std::string password;
@@ -29,8 +32,10 @@ struct ClusterConnInfo {
   // 0 = none. Applies to reads and writes on the socket (a hung server ends as ERR 7030).
   std::chrono::milliseconds io_timeout{0};
 
+  // The cluster's admin account (what schema reads, DDL and the metadb log in with).
   static ClusterConnInfo FromConfig(const ClusterConfig& cluster);
   static ClusterConnInfo Local(uint16_t port, std::string user = "root", std::string password = "");
+  std::string Label() const { return label.empty() ? "cluster '" + name + "'" : label; }
 };
 
 using Row = std::vector<std::optional<std::string>>;  // std::nullopt = SQL NULL
@@ -52,6 +57,8 @@ struct MultiResult {
 class MysqlConn {
  public:
   // Connects to the first reachable server of `info`; `db` may be empty (no default database).
+  // ERR 7030 naming every server tried when none answers; a refusal (bad password, unknown
+  // database) is the server's error at once, since every server would give the same.
   static Result<MysqlConn> Connect(const ClusterConnInfo& info, const std::string& db = "",
                                    ConnectOptions options = {});
 
@@ -68,6 +75,8 @@ class MysqlConn {
   // Runs a multi-statement string (needs ConnectOptions::multi_statements) and drains every
   // result, so the connection is usable afterwards whatever happened.
   MultiResult QueryMulti(std::string_view sql);
+  // A round trip that proves the connection still works (false marks it broken).
+  bool Ping();
 
   // Escapes text for use between single quotes, honouring the connection's charset and the
   // server's NO_BACKSLASH_ESCAPES mode.
@@ -79,21 +88,35 @@ class MysqlConn {
 
   // The server this connection reached ("host:port") and the server's thread id (for KILL).
   const std::string& server() const { return server_; }
+  // The same target narrowed to the server this connection reached (for a KILL connection).
+  ClusterConnInfo SameServer() const;
   uint64_t thread_id() const;
-  // The last statement's affected rows (for INSERT/UPDATE/DELETE).
+  // The last statement's affected rows (for INSERT/UPDATE/DELETE) and AUTO_INCREMENT id.
   uint64_t affected_rows() const;
+  uint64_t insert_id() const;
+  // A transaction is open on the server (from the last OK's status flags).
+  bool in_transaction() const;
+  // The connection was lost (or never worked): drop it, never reuse it.
+  bool broken() const { return broken_; }
+  // How many statements (Query, Execute, QueryMulti) this connection has sent.
+  uint64_t statements() const { return statements_; }
 
  private:
   struct Closer {
     void operator()(MYSQL* m) const;
   };
-  MysqlConn(std::unique_ptr<MYSQL, Closer> mysql, std::string server, std::string cluster)
-      : mysql_(std::move(mysql)), server_(std::move(server)), cluster_(std::move(cluster)) {}
-  Status LastError() const;
+  MysqlConn(std::unique_ptr<MYSQL, Closer> mysql, std::string server, ClusterConnInfo info)
+      : mysql_(std::move(mysql)), server_(std::move(server)), info_(std::move(info)) {}
+  Status LastError();
 
   std::unique_ptr<MYSQL, Closer> mysql_;
   std::string server_;
-  std::string cluster_;
+  ClusterConnInfo info_;
+  bool broken_ = false;
+  uint64_t statements_ = 0;
 };
 
-}  // namespace shadowproxy::schema
+// True if `s` is ERR 7030: the target is unreachable or the connection was lost.
+bool IsUnavailable(const Status& s);
+
+}  // namespace shadowproxy::sql
