@@ -1,15 +1,19 @@
-// The interface of what the proxy answers itself (DESIGN.md §2). A plugin never sees a socket:
-// it receives the statement text and the session's context on a worker thread, and returns an
-// answer that the proxy encodes on the session's event loop.
+// The interface of what the proxy answers itself (DESIGN.md §2), and all the proxy knows of it.
+// A plugin never sees a socket: it receives the statement text and the session's context, runs
+// it on its own worker threads, and hands back an answer that the proxy encodes on the session's
+// event loop. It also follows the proxy's lifecycle: SIGHUP, SIGTERM, stop.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "base/config.h"
 #include "base/status.h"
 
 namespace shadowproxy::plugins {
@@ -42,9 +46,19 @@ using Answer = std::variant<OkAnswer, ResultSetAnswer, Status>;
 class StatementPlugin {
  public:
   virtual ~StatementPlugin() = default;
-  // True if this plugin answers the query (already known to start with its keywords).
-  // Called on a worker thread; may block (metadb, backend schema reads).
+  // Answers the query (already known to start with the plugin's keywords) on the calling
+  // thread; may block (metadb, backend schema reads). Thread-safe.
   virtual Answer Handle(const SessionContext& session, std::string_view query) = 0;
+  // Runs Handle() on the plugin's worker pool and calls done(answer) on that worker thread.
+  virtual void Submit(SessionContext session, std::string query,
+                      std::function<void(Answer)> done) = 0;
+  // SIGHUP: `config` applies to what comes next.
+  virtual void Reload(ConfigPtr config) = 0;
+  // SIGTERM: start no more background work; statements are still answered. Idempotent.
+  virtual void BeginShutdown() = 0;
+  // Lets running work finish until `deadline`, then stops it (recording its state) and joins
+  // the workers. Submit() is not called after this.
+  virtual void Stop(std::chrono::steady_clock::time_point deadline) = 0;
 };
 
 }  // namespace shadowproxy::plugins

@@ -12,6 +12,7 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "plugins/shadow_sync/shadow_sync_plugin.h"
 #include "proxy/config_loader.h"
 #include "proxy/metrics_server.h"
 #include "proxy/server.h"
@@ -115,7 +116,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  auto server = std::make_unique<sp::proxy::Server>(config);
+  // main composes: the SHADOW SYNC front over the task service is the server's plugin.
+  auto server = std::make_unique<sp::proxy::Server>(
+      config, sp::shadow_sync::MakeShadowSyncPlugin(
+                  config, config->listen.address + ":" + std::to_string(config->listen.port)));
   if (auto st = server->Start(); !st.ok()) {
     sp::log::Error("relay", st.message());
     return 1;

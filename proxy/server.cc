@@ -17,15 +17,7 @@
 #include "protocol/packet.h"
 #include "protocol/packets.h"
 #include "proxy/auth.h"
-#include "proxy/fallback_plugin.h"
 #include "proxy/session.h"
-
-#ifdef SHADOWPROXY_HAVE_SHADOW_SYNC
-#include "plugins/shadow_sync/shadow_sync_plugin.h"
-#endif
-#ifdef SHADOWPROXY_HAVE_TASK_CENTER
-#include "plugins/tasks/task_center_runtime.h"
-#endif
 
 namespace shadowproxy::proxy {
 
@@ -60,7 +52,8 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
 
 // ---- Server ----
 
-Server::Server(ConfigPtr config) : config_(std::move(config)) {}
+Server::Server(ConfigPtr config, std::unique_ptr<plugins::StatementPlugin> plugin)
+    : config_(std::move(config)), plugin_(std::move(plugin)) {}
 
 Server::~Server() { Stop(); }
 
@@ -70,9 +63,7 @@ ConfigPtr Server::config() {
 }
 
 void Server::Reload(ConfigPtr config) {
-#ifdef SHADOWPROXY_HAVE_TASK_CENTER
-  if (task_center_) task_center_->Reload(config);
-#endif
+  plugin_->Reload(config);
   std::lock_guard<std::mutex> lock(config_mu_);
   config_ = std::move(config);
 }
@@ -91,31 +82,20 @@ void Server::Release() { sessions_.fetch_sub(1); }
 void Server::RunStatement(EventLoop* loop, plugins::SessionContext context, std::string query,
                           std::function<void(plugins::Answer)> done) {
   ++plugin_jobs;
-  workers_->Submit([this, loop, context = std::move(context), query = std::move(query),
-                    done = std::move(done)]() mutable {
-    plugins::Answer answer = plugin_->Handle(context, query);
-    loop->Post([this, done = std::move(done), answer = std::move(answer)]() mutable {
-      --plugin_jobs;
-      done(std::move(answer));
-    });
-  });
+  plugin_->Submit(
+      std::move(context), std::move(query),
+      [this, loop, done = std::move(done)](plugins::Answer answer) mutable {
+        loop->Post([this, done = std::move(done), answer = std::move(answer)]() mutable {
+          --plugin_jobs;
+          done(std::move(answer));
+        });
+      });
 }
 
 Status Server::Start() {
   ConfigPtr cfg = config();
   unsigned threads = cfg->listen.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  workers_ = std::make_unique<WorkerPool>(std::max(1u, cfg->shadow_sync.workers));
-#if defined(SHADOWPROXY_HAVE_TASK_CENTER)
-  // The task center (metadb store, executor, scheduler) answers the SHADOW SYNC statements.
-  task_center_ = tasks::TaskCenterRuntime::Start(
-      cfg, cfg->listen.address + ":" + std::to_string(cfg->listen.port));
-  if (task_center_) plugin_ = shadow_sync::MakeShadowSyncPlugin(cfg, task_center_->handlers());
-#endif
-#ifdef SHADOWPROXY_HAVE_SHADOW_SYNC
-  if (!plugin_) plugin_ = shadow_sync::MakeShadowSyncPlugin(cfg);
-#endif
-  if (!plugin_) plugin_ = MakeFallbackPlugin();
 
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
@@ -167,9 +147,7 @@ Status Server::Start() {
 void Server::BeginShutdown() {
   if (draining_.exchange(true)) return;
   shutdown_deadline_ = std::chrono::steady_clock::now() + config()->listen.shutdown_grace;
-#ifdef SHADOWPROXY_HAVE_TASK_CENTER
-  if (task_center_) task_center_->StopScheduling();
-#endif
+  plugin_->BeginShutdown();
   for (auto& ctx : loops_) {
     LoopContext* c = ctx.get();
     c->loop().Post([c] {
@@ -193,17 +171,10 @@ void Server::Stop() {
     });
   }
   for (auto& ctx : loops_) ctx->loop().Stop();
-  workers_.reset();  // running statements finish; their answers queue up on the stopped loops
-#ifdef SHADOWPROXY_HAVE_TASK_CENTER
-  if (task_center_) {  // running executions finish (within the grace left) and record their state
-    std::optional<Duration> left;
-    if (shutdown_deadline_)
-      left =
-          std::max(Duration::zero(), std::chrono::duration_cast<Duration>(
-                                         *shutdown_deadline_ - std::chrono::steady_clock::now()));
-    task_center_->Stop(left);
-  }
-#endif
+  // Running statements finish, their answers queueing up on the stopped loops; running task
+  // executions get what is left of the grace, then are recorded as failed.
+  plugin_->Stop(shutdown_deadline_.value_or(std::chrono::steady_clock::now() +
+                                            config()->listen.shutdown_grace));
   loops_.clear();  // runs what was queued (deleting the sessions), then frees the loops
 }
 

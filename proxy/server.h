@@ -1,5 +1,6 @@
-// The server: event loops with their listeners, the current config snapshot, the worker pool and
-// the SHADOW SYNC plugin; start, SIGHUP reload and graceful shutdown (SPEC.md §1).
+// The server: event loops with their listeners, the current config snapshot and the statement
+// plugin it is given (plugins/plugin.h is all it knows of it); start, SIGHUP reload and
+// graceful shutdown (SPEC.md §1).
 #pragma once
 
 #include <event2/listener.h>
@@ -18,17 +19,13 @@
 #include "plugins/plugin.h"
 #include "proxy/event_loop.h"
 #include "proxy/loop_context.h"
-#include "proxy/worker_pool.h"
-
-namespace shadowproxy::tasks {
-class TaskCenterRuntime;
-}  // namespace shadowproxy::tasks
 
 namespace shadowproxy::proxy {
 
 class Server : public SessionHost {
  public:
-  explicit Server(ConfigPtr config);
+  // `plugin` answers what the proxy intercepts (SHADOW SYNC); it follows the server's lifecycle.
+  Server(ConfigPtr config, std::unique_ptr<plugins::StatementPlugin> plugin);
   ~Server();
 
   // Binds listen.address:port on every loop and starts the threads.
@@ -42,8 +39,8 @@ class Server : public SessionHost {
   std::chrono::steady_clock::time_point shutdown_deadline() const {
     return shutdown_deadline_.value_or(std::chrono::steady_clock::now());
   }
-  // Stops the loops (closing what is left) and the workers; running task executions get what
-  // is left of shutdown_grace (all of it without BeginShutdown).
+  // Stops the loops (closing what is left) and the plugin; its running work (task executions)
+  // gets what is left of shutdown_grace (all of it without BeginShutdown).
   void Stop();
 
   ConfigPtr config() override;
@@ -56,7 +53,7 @@ class Server : public SessionHost {
   // Connection accounting (thread-safe). False over max_connections.
   bool TryAdmit();
 
-  // SHADOW SYNC statements on the workers or whose answer is still queued for a loop.
+  // Plugin statements running or whose answer is still queued for a loop.
   std::atomic<int> plugin_jobs{0};
 
  private:
@@ -66,10 +63,7 @@ class Server : public SessionHost {
   std::mutex config_mu_;
   ConfigPtr config_;
   std::vector<std::unique_ptr<LoopContext>> loops_;
-  std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<plugins::StatementPlugin> plugin_;
-  // The task center when linked (plugins/tasks); shared_ptr so this header needs no definition.
-  std::shared_ptr<tasks::TaskCenterRuntime> task_center_;
   std::atomic<int64_t> sessions_{0};
   std::atomic<bool> draining_{false};
   bool stopped_ = false;

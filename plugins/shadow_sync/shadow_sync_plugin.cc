@@ -5,17 +5,66 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "base/worker_pool.h"
+#include "plugins/shadow_sync/handlers.h"
 #include "plugins/shadow_sync/parser.h"
+#include "plugins/tasks/task_runtime.h"
 
 namespace shadowproxy::shadow_sync {
 namespace {
 
-// Holds only immutable state after construction, so concurrent Handle() calls are safe as long
-// as the handlers are (the parser is a pure function; prometheus counters are atomic).
+unsigned Workers(const Config& c) { return std::max<uint32_t>(1, c.shadow_sync.workers); }
+
+// After construction only the runtime changes state, and it is thread-safe; the parser is a
+// pure function and prometheus counters are atomic, so Handle() may run on any thread.
 class ShadowSyncPlugin : public plugins::StatementPlugin {
  public:
-  ShadowSyncPlugin(ConfigPtr config, std::shared_ptr<StatementHandlers> handlers)
-      : config_(std::move(config)), handlers_(std::move(handlers)) {
+  ShadowSyncPlugin(ConfigPtr config, tasks::TaskService& service) : pool_(Workers(*config)) {
+    Init(&service);
+  }
+  ShadowSyncPlugin(ConfigPtr config, std::string instance) : pool_(Workers(*config)) {
+    runtime_ = tasks::TaskRuntime::Start(config, std::move(instance), pool_);
+    Init(&runtime_->service());
+  }
+
+  ~ShadowSyncPlugin() override { Stop(std::chrono::steady_clock::now()); }
+
+  Answer Handle(const SessionContext& session, std::string_view query) override {
+    auto parsed = ParseStatement(query);
+    if (!parsed.ok()) {
+      counters_.back().error->Increment();
+      log::Debug("shadow_sync", "user ", session.user, ": ", parsed.status().ToString());
+      return parsed.status();
+    }
+    Answer answer = Dispatch(*service_, session, *parsed);
+    const auto* st = std::get_if<Status>(&answer);
+    const Counters& c = counters_[parsed->index()];
+    (st != nullptr && !st->ok() ? c.error : c.ok)->Increment();
+    return answer;
+  }
+
+  void Submit(SessionContext session, std::string query,
+              std::function<void(Answer)> done) override {
+    pool_.Post([this, session = std::move(session), query = std::move(query),
+                done = std::move(done)]() mutable { done(Handle(session, query)); });
+  }
+
+  void Reload(ConfigPtr config) override {
+    if (runtime_) runtime_->Reload(std::move(config));
+  }
+
+  void BeginShutdown() override {
+    if (runtime_) runtime_->StopScheduling();
+  }
+
+  void Stop(std::chrono::steady_clock::time_point deadline) override {
+    if (runtime_) runtime_->Stop(deadline);  // executions finish or are recorded as failed
+    pool_.Stop();                            // statements in flight finish
+  }
+
+ private:
+  void Init(tasks::TaskService* service) {
+    service_ = service;
     // shadowproxy_shadow_sync_statements_total: every series exists from the start (at 0), and
     // Handle() needs no registry lookup. The last slot is for queries that did not parse.
     const auto& names = AllStatementNames();
@@ -26,41 +75,28 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
     }
   }
 
-  Answer Handle(const SessionContext& session, std::string_view query) override {
-    auto parsed = ParseStatement(query);
-    if (!parsed.ok()) {
-      counters_.back().error->Increment();
-      log::Debug("shadow_sync", "user ", session.user, ": ", parsed.status().ToString());
-      return parsed.status();
-    }
-    Answer answer = Dispatch(*handlers_, session, *parsed);
-    const auto* st = std::get_if<Status>(&answer);
-    const Counters& c = counters_[parsed->index()];
-    (st != nullptr && !st->ok() ? c.error : c.ok)->Increment();
-    return answer;
-  }
-
- private:
   struct Counters {
     prometheus::Counter* ok = nullptr;
     prometheus::Counter* error = nullptr;
   };
 
-  ConfigPtr config_;
-  std::shared_ptr<StatementHandlers> handlers_;
+  // Declared first so it is destroyed last: Stop() has joined it by then.
+  WorkerPool pool_;
+  std::unique_ptr<tasks::TaskRuntime> runtime_;  // null when the service is someone else's
+  tasks::TaskService* service_ = nullptr;
   std::array<Counters, std::variant_size_v<Statement> + 1> counters_;
 };
 
 }  // namespace
 
-std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config) {
-  return MakeShadowSyncPlugin(std::move(config), std::make_shared<DefaultStatementHandlers>());
+std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config,
+                                                               std::string instance) {
+  return std::make_unique<ShadowSyncPlugin>(std::move(config), std::move(instance));
 }
 
-std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(
-    ConfigPtr config, std::shared_ptr<StatementHandlers> handlers) {
-  if (!handlers) handlers = std::make_shared<DefaultStatementHandlers>();
-  return std::make_unique<ShadowSyncPlugin>(std::move(config), std::move(handlers));
+std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config,
+                                                               tasks::TaskService& service) {
+  return std::make_unique<ShadowSyncPlugin>(std::move(config), service);
 }
 
 }  // namespace shadowproxy::shadow_sync

@@ -109,7 +109,7 @@ int Scheduler::PollOnce() {
     if (!IsDue(head, now)) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_ || posted_.count(id)) continue;
+      if (stopping_ || posted_.count(id) || posted_.size() >= options_.max_running) continue;
       auto backoff = retry_after_.find(id);
       if (backoff != retry_after_.end()) {
         if (now < backoff->second) continue;
@@ -144,6 +144,7 @@ int Scheduler::PollOnce() {
         std::lock_guard<std::mutex> lock(mu_);
         posted_.erase(id);
       }
+      Kick();  // a task that waited for a free execution slot may start now
     });
   }
   // 3. The task gauge.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -25,6 +26,8 @@ struct SchedulerOptions {
   Duration poll = std::chrono::seconds(1);
   Duration lease = std::chrono::seconds(30);
   Timeouts timeouts;
+  // Executions running at once from this proxy (the rest wait for a later poll).
+  size_t max_running = SIZE_MAX;
 };
 
 // instance + "#" + pid + "." + start time in ms.

@@ -6,7 +6,7 @@
 
 #include "base/config.h"
 #include "plugins/tasks/executor.h"
-#include "plugins/tasks/task_center.h"
+#include "plugins/tasks/task_service.h"
 
 namespace shadowproxy::tasks {
 

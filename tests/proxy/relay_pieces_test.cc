@@ -13,7 +13,6 @@
 #include "proxy/event_loop.h"
 #include "proxy/relay_machine.h"
 #include "proxy/session_internal.h"
-#include "proxy/worker_pool.h"
 
 namespace shadowproxy::proxy {
 namespace {
@@ -78,15 +77,6 @@ TEST(EncodeAnswer, OkErrAndResultSet) {
   out.clear();
   EncodeAnswer(rs, p::CLIENT_PROTOCOL_41 | p::CLIENT_DEPRECATE_EOF, 2, &out);
   EXPECT_EQ(Split(out).size(), 6u);  // no EOF after the column definitions
-}
-
-TEST(WorkerPool, RunsEverythingAndDrainsOnDestruction) {
-  std::atomic<int> n{0};
-  {
-    WorkerPool pool(3);
-    for (int i = 0; i < 100; ++i) pool.Submit([&n] { n.fetch_add(1); });
-  }
-  EXPECT_EQ(n.load(), 100);
 }
 
 TEST(EventLoop, PostRunsOnTheLoopThreadInOrder) {

@@ -1,15 +1,18 @@
-// The plugin front through Handle(): HELP, "not available yet" for the rest, syntax errors,
+// The plugin front through Handle() and Submit(), over a task service on the memory store: HELP,
+// every statement reaching its handler and the service, syntax errors, the statement counters,
 // and concurrent use from several threads.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "base/metrics.h"
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
+#include "plugins/tasks/task_store_memory.h"
 
 namespace shadowproxy::shadow_sync {
 namespace {
@@ -21,8 +24,38 @@ plugins::SessionContext Session() {
   return s;
 }
 
+// A service whose analysis engine knows one table, `orders`, in database app; no processes in
+// the config: the SPEC default (one node, role dba) applies.
+struct Fixture {
+  Fixture() {
+    tasks::TaskServiceDeps deps;
+    deps.config = [c = config] { return c; };
+    deps.store = &store;
+    deps.analyze = [](const tasks::AnalyzeRequest& req) -> Result<tasks::Analysis> {
+      if (req.database != "app") return Status(errc::kNotFound, "database not found");
+      tasks::Analysis a;
+      a.tables.push_back({"orders",
+                          req.naming.ShadowName("orders"),
+                          tasks::TableResult::kCreate,
+                          false,
+                          "CREATE TABLE orders ...",
+                          "",
+                          "CREATE ...",
+                          {"CREATE ..."}});
+      return a;
+    };
+    service = std::make_unique<tasks::TaskService>(deps);
+    plugin = MakeShadowSyncPlugin(config, *service);
+  }
+  ConfigPtr config = std::make_shared<Config>();
+  tasks::MemoryTaskStore store;
+  std::unique_ptr<tasks::TaskService> service;
+  std::unique_ptr<plugins::StatementPlugin> plugin;
+};
+
 std::unique_ptr<plugins::StatementPlugin> Plugin() {
-  return MakeShadowSyncPlugin(std::make_shared<Config>());
+  static Fixture* f = new Fixture();  // shared by the tests (the service is stateless)
+  return MakeShadowSyncPlugin(f->config, *f->service);
 }
 
 TEST(ShadowSyncPlugin, HelpListsEveryStatement) {
@@ -90,40 +123,40 @@ TEST(ShadowSyncPlugin, HelpVariants) {
   }
 }
 
-struct Unfinished {
+struct Reached {
   const char* query;
-  const char* keyword;
+  uint16_t code;  // the service's answer for an empty store (0: a result set or OK)
 };
 
-class NotAvailableTest : public testing::TestWithParam<Unfinished> {};
+class ReachesTheServiceTest : public testing::TestWithParam<Reached> {};
 
-TEST_P(NotAvailableTest, AnswersErr1105) {
+TEST_P(ReachesTheServiceTest, AnswersWhatTheServiceSays) {
   auto answer = Plugin()->Handle(Session(), GetParam().query);
-  ASSERT_TRUE(std::holds_alternative<Status>(answer)) << GetParam().query;
-  const auto& st = std::get<Status>(answer);
-  EXPECT_EQ(st.code(), 1105);
-  EXPECT_EQ(st.message(),
-            "SHADOW SYNC " + std::string(GetParam().keyword) + " is not available yet");
+  const auto* st = std::get_if<Status>(&answer);
+  if (GetParam().code == 0) {
+    EXPECT_EQ(st, nullptr) << GetParam().query << ": " << st->ToString();
+  } else {
+    ASSERT_NE(st, nullptr) << GetParam().query;
+    EXPECT_EQ(st->code(), GetParam().code) << GetParam().query << ": " << st->ToString();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    AllButHelp, NotAvailableTest,
-    testing::Values(Unfinished{"SHADOW SYNC ANALYZE ALL TABLES", "ANALYZE"},
-                    Unfinished{"SHADOW SYNC SHOW ANALYSIS 1", "SHOW ANALYSIS"},
-                    Unfinished{"SHADOW SYNC SHOW ANALYSIS 1 TABLE t", "SHOW ANALYSIS"},
-                    Unfinished{"SHADOW SYNC SKIP 1 TABLES a", "SKIP"},
-                    Unfinished{"SHADOW SYNC UNSKIP 1 TABLES a", "UNSKIP"},
-                    Unfinished{"SHADOW SYNC PREVIEW 1", "PREVIEW"},
-                    Unfinished{"SHADOW SYNC SUBMIT 1", "SUBMIT"},
-                    Unfinished{"SHADOW SYNC CREATE TASK TABLES a", "CREATE TASK"},
-                    Unfinished{"SHADOW SYNC SHOW TASKS", "SHOW TASKS"},
-                    Unfinished{"SHADOW SYNC SHOW ALL TASKS", "SHOW TASKS"},
-                    Unfinished{"SHADOW SYNC SHOW TASK 1 LOGS", "SHOW TASK"},
-                    Unfinished{"SHADOW SYNC APPROVE 1", "APPROVE"},
-                    Unfinished{"SHADOW SYNC REJECT 1", "REJECT"},
-                    Unfinished{"SHADOW SYNC ABORT 1", "ABORT"},
-                    Unfinished{"SHADOW SYNC EXECUTE 1", "EXECUTE"},
-                    Unfinished{"SHADOW SYNC RETRY 1", "RETRY"}));
+    AllButHelp, ReachesTheServiceTest,
+    testing::Values(
+        Reached{"SHADOW SYNC ANALYZE ALL TABLES", 0},
+        Reached{"SHADOW SYNC ANALYZE DATABASE nope ALL TABLES", 7005},
+        Reached{"SHADOW SYNC SHOW ANALYSIS 999999", 7002},
+        Reached{"SHADOW SYNC SHOW ANALYSIS 999999 TABLE t", 7002},
+        Reached{"SHADOW SYNC SKIP 999999 TABLES a", 7002},
+        Reached{"SHADOW SYNC UNSKIP 999999 TABLES a", 7002},
+        Reached{"SHADOW SYNC PREVIEW 999999", 7002}, Reached{"SHADOW SYNC SUBMIT 999999", 7002},
+        Reached{"SHADOW SYNC CREATE TASK TABLES orders EXECUTE MANUALLY", 0},
+        Reached{"SHADOW SYNC SHOW TASKS", 0}, Reached{"SHADOW SYNC SHOW ALL TASKS", 0},
+        Reached{"SHADOW SYNC SHOW TASK 999999 LOGS", 7002},
+        Reached{"SHADOW SYNC APPROVE 999999", 7002}, Reached{"SHADOW SYNC REJECT 999999", 7002},
+        Reached{"SHADOW SYNC ABORT 999999", 7002}, Reached{"SHADOW SYNC EXECUTE 999999", 7002},
+        Reached{"SHADOW SYNC RETRY 999999", 7002}));
 
 TEST(ShadowSyncPlugin, SyntaxErrorThroughHandle) {
   auto answer = Plugin()->Handle(Session(), "SHADOW SYNC FROB 1");
@@ -134,30 +167,27 @@ TEST(ShadowSyncPlugin, SyntaxErrorThroughHandle) {
   EXPECT_EQ(st.message(), "SHADOW SYNC syntax error near 'FROB' at position 12");
 }
 
-// A handler set that records what it was given: the dispatch reaches the right virtual.
-class RecordingHandlers : public DefaultStatementHandlers {
- public:
-  Answer Abort(const SessionContext& session, const AbortStmt& stmt) override {
-    ++aborts;
-    last_user = session.user;
-    last_id = stmt.task_id;
-    return plugins::OkAnswer{1, 0, 0, ""};
-  }
-  std::atomic<int> aborts{0};
-  std::string last_user;
-  Id last_id = 0;
-};
-
-TEST(ShadowSyncPlugin, DispatchesToInjectedHandlers) {
-  auto handlers = std::make_shared<RecordingHandlers>();
-  auto p = MakeShadowSyncPlugin(std::make_shared<Config>(), handlers);
-  auto answer = p->Handle(Session(), "SHADOW SYNC ABORT 77");
-  ASSERT_TRUE(std::holds_alternative<plugins::OkAnswer>(answer));
-  EXPECT_EQ(handlers->aborts.load(), 1);
-  EXPECT_EQ(handlers->last_user, "dev");
-  EXPECT_EQ(handlers->last_id, 77u);
-  // The others still fall back to the defaults.
-  EXPECT_TRUE(std::holds_alternative<Status>(p->Handle(Session(), "SHADOW SYNC RETRY 1")));
+TEST(ShadowSyncPlugin, ActsAsTheSessionUserAndSubmitAnswersOnAWorker) {
+  Fixture f;
+  auto created = f.plugin->Handle(Session(), "SHADOW SYNC CREATE TASK TABLES orders");
+  ASSERT_TRUE(std::holds_alternative<plugins::ResultSetAnswer>(created));
+  const auto& row = std::get<plugins::ResultSetAnswer>(created).rows.at(0);
+  EXPECT_EQ(row.at(1), "WAIT_FOR_APPROVAL");
+  std::promise<plugins::Answer> answered;
+  f.plugin->Submit(Session(), "SHADOW SYNC SHOW TASKS",
+                   [&](plugins::Answer a) { answered.set_value(std::move(a)); });
+  auto future = answered.get_future();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  auto list = future.get();
+  ASSERT_TRUE(std::holds_alternative<plugins::ResultSetAnswer>(list));
+  const auto& rs = std::get<plugins::ResultSetAnswer>(list);
+  ASSERT_EQ(rs.rows.size(), 1u);
+  EXPECT_EQ(rs.rows[0].at(0), row.at(0));  // task_id
+  EXPECT_EQ(rs.rows[0].at(4), "dev");      // creator: the session's user
+  // dev holds no dba role: the default process refuses the approval (7003).
+  auto approve = f.plugin->Handle(Session(), "SHADOW SYNC APPROVE " + *row.at(0));
+  ASSERT_TRUE(std::holds_alternative<Status>(approve));
+  EXPECT_EQ(std::get<Status>(approve).code(), errc::kNotAllowed);
 }
 
 double Count(std::string_view statement, std::string_view result) {
@@ -176,14 +206,13 @@ TEST(ShadowSyncPlugin, CountsStatementsByNameAndResult) {
   p->Handle(Session(), "SHADOW SYNC NOPE");
   EXPECT_EQ(Count("help", "ok") - help_ok, 2);
   EXPECT_EQ(Count("help", "error") - help_err, 0);
-  EXPECT_EQ(Count("abort", "error") - abort_err, 1);  // "not available yet" is an ERR
+  EXPECT_EQ(Count("abort", "error") - abort_err, 1);  // unknown task: an ERR
   EXPECT_EQ(Count("abort", "ok") - abort_ok, 0);
   EXPECT_EQ(Count("invalid", "error") - invalid, 2);
-  // An OK answer from a handler counts as ok.
-  auto handlers = std::make_shared<RecordingHandlers>();
-  auto p2 = MakeShadowSyncPlugin(std::make_shared<Config>(), handlers);
-  p2->Handle(Session(), "SHADOW SYNC ABORT 5");
-  EXPECT_EQ(Count("abort", "ok") - abort_ok, 1);
+  // An answer that is not an ERR counts as ok.
+  const double show_ok = Count("show_tasks", "ok");
+  p->Handle(Session(), "SHADOW SYNC SHOW TASKS");
+  EXPECT_EQ(Count("show_tasks", "ok") - show_ok, 1);
 }
 
 TEST(ShadowSyncPlugin, ConcurrentHandle) {
@@ -194,10 +223,12 @@ TEST(ShadowSyncPlugin, ConcurrentHandle) {
     threads.emplace_back([&] {
       for (int i = 0; i < 500; ++i) {
         auto help = p->Handle(Session(), "SHADOW SYNC HELP");
-        auto err = p->Handle(Session(), "SHADOW SYNC SHOW TASKS WHERE status IN ('A','B') LIMIT 3");
+        auto list = p->Handle(
+            Session(), "SHADOW SYNC SHOW TASKS WHERE status IN ('REJECTED','CANCELLED') LIMIT 3");
         auto bad = p->Handle(Session(), "SHADOW SYNC SHOW TASKS LIMIT x");
         if (std::holds_alternative<plugins::ResultSetAnswer>(help) &&
-            std::get<Status>(err).code() == 1105 && std::get<Status>(bad).code() == 1064) {
+            std::holds_alternative<plugins::ResultSetAnswer>(list) &&
+            std::get<Status>(bad).code() == 1064) {
           ++ok;
         }
       }

@@ -6,9 +6,11 @@
 #include <thread>
 
 #include "base/mysql_conn.h"
+#include "base/worker_pool.h"
 #include "mariadb_env.h"
+#include "plugins/shadow_sync/handlers.h"
 #include "plugins/shadow_sync/parser.h"
-#include "plugins/tasks/task_center_runtime.h"
+#include "plugins/tasks/task_runtime.h"
 
 namespace shadowproxy::tasks {
 namespace {
@@ -37,7 +39,7 @@ class TaskCenterMysqlTest : public ::testing::Test {
   plugins::Answer Run(const SessionContext& s, const std::string& sql) {
     auto parsed = shadow_sync::ParseStatement(sql);
     if (!parsed.ok()) return parsed.status();
-    return shadow_sync::Dispatch(*rt_->handlers(), s, *parsed);
+    return shadow_sync::Dispatch(rt_->service(), s, *parsed);
   }
   ResultSetAnswer Rows(const SessionContext& s, const std::string& sql) {
     auto a = Run(s, sql);
@@ -77,7 +79,8 @@ class TaskCenterMysqlTest : public ::testing::Test {
 
   SessionContext dev_{"dev", {"developer"}, "local", "center_db", "127.0.0.1", 1};
   SessionContext dba_{"dba1", {"dba"}, "local", "center_db", "127.0.0.1", 2};
-  std::unique_ptr<TaskCenterRuntime> rt_;
+  std::unique_ptr<WorkerPool> pool_ = std::make_unique<WorkerPool>(2);
+  std::unique_ptr<TaskRuntime> rt_;
 };
 
 TEST_F(TaskCenterMysqlTest, AnalyzeSubmitApproveRunsAndShadowsEqualSources) {
@@ -95,7 +98,7 @@ TEST_F(TaskCenterMysqlTest, AnalyzeSubmitApproveRunsAndShadowsEqualSources) {
            "CREATE TABLE center_db.same_shadow (id INT NOT NULL PRIMARY KEY) ENGINE=InnoDB",
        })
     ASSERT_TRUE(admin->Execute(sql).ok()) << sql;
-  rt_ = TaskCenterRuntime::Start(MakeConfig(), "test:1");
+  rt_ = TaskRuntime::Start(MakeConfig(), "test:1", *pool_);
 
   auto an = Rows(dev_, "SHADOW SYNC ANALYZE ALL TABLES");
   ASSERT_EQ(an.rows.size(), 3u);
@@ -129,25 +132,25 @@ TEST_F(TaskCenterMysqlTest, AnalyzeSubmitApproveRunsAndShadowsEqualSources) {
   EXPECT_GE(script.rows.size(), 2u);                // CREATE users_shadow, ALTER orders_shadow ...
   EXPECT_EQ(logs.rows.size(), script.rows.size());  // one INFO line per statement
   for (size_t i = 0; i < script.rows.size(); ++i) EXPECT_EQ(Cell(script, i, "state"), "SUCCEEDED");
-  rt_->Stop();
+  rt_->Stop(std::chrono::steady_clock::now() + std::chrono::seconds(10));
 }
 
 TEST_F(TaskCenterMysqlTest, ExecuteAtSurvivesARestart) {
   auto admin = Admin();
   ASSERT_TRUE(admin->Execute("CREATE DATABASE IF NOT EXISTS center_db").ok());
   ASSERT_TRUE(admin->Execute("CREATE TABLE center_db.later (id INT PRIMARY KEY)").ok());
-  rt_ = TaskCenterRuntime::Start(MakeConfig(), "test:1");
+  rt_ = TaskRuntime::Start(MakeConfig(), "test:1", *pool_);
   auto at = Now() + std::chrono::seconds(3);
   auto rs = Rows(dev_, "SHADOW SYNC CREATE TASK TABLES later EXECUTE AT '" + FormatTime(at) + "'");
   const std::string tid = Cell(rs, 0, "task_id");
   Rows(dba_, "SHADOW SYNC APPROVE " + tid);
-  rt_->Stop();
+  rt_->Stop(std::chrono::steady_clock::now() + std::chrono::seconds(10));
   rt_.reset();  // the proxy is gone before the time comes
   std::this_thread::sleep_for(std::chrono::seconds(3));
-  rt_ = TaskCenterRuntime::Start(MakeConfig(), "test:1");
+  rt_ = TaskRuntime::Start(MakeConfig(), "test:1", *pool_);
   EXPECT_EQ(WaitFinal(tid), "EXECUTION_SUCCEEDED");
   EXPECT_FALSE(ShowCreate(*admin, "later_shadow").empty());
-  rt_->Stop();
+  rt_->Stop(std::chrono::steady_clock::now() + std::chrono::seconds(10));
 }
 
 }  // namespace

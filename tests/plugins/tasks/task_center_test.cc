@@ -1,12 +1,13 @@
-// The SHADOW SYNC statements end to end below the wire: real parser, the task center, the memory
-// store, a fake analysis engine, the real executor/scheduler with a fake SQL runner.
-#include "plugins/tasks/task_center.h"
-
+// The SHADOW SYNC statements end to end below the wire: real parser and handlers, the task
+// service, the memory store, a fake analysis engine, the real executor/scheduler with a fake SQL
+// runner.
 #include <gtest/gtest.h>
 
 #include "fake_sql.h"
+#include "plugins/shadow_sync/handlers.h"
 #include "plugins/shadow_sync/parser.h"
 #include "plugins/tasks/scheduler.h"
+#include "plugins/tasks/task_service.h"
 #include "plugins/tasks/task_store_memory.h"
 
 namespace shadowproxy::tasks {
@@ -39,13 +40,13 @@ class TaskCenterTest : public ::testing::Test {
     so.owner = "h:1#1";
     scheduler_ = std::make_unique<Scheduler>(
         store_, *executor_, [](std::function<void()> job) { job(); }, so);
-    TaskCenterDeps deps;
+    TaskServiceDeps deps;
     deps.config = [this] { return config_; };
     deps.store = &store_;
     deps.analyze = Analyzer();
     deps.kick = [this] { kicked_++; };
     deps.cancel = [this](int64_t id) { return executor_->Cancel(id); };
-    center_ = std::make_unique<TaskCenter>(deps);
+    center_ = std::make_unique<TaskService>(deps);
   }
 
   // Three tables: users (CREATE), orders (UPDATE, 2 statements), logs (NO_ACTION).
@@ -114,7 +115,7 @@ class TaskCenterTest : public ::testing::Test {
   testing::FakeSql sql_;
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<Scheduler> scheduler_;
-  std::unique_ptr<TaskCenter> center_;
+  std::unique_ptr<TaskService> center_;
   int kicked_ = 0, analyses_ = 0;
   bool drift_ = false;
 };

@@ -1,6 +1,6 @@
-// A small fixed-size thread pool for the task center's blocking work (analyses, executions,
-// metadb writes), so nothing of it runs on an event loop. Stop() (or the destructor) finishes
-// the queued jobs and joins the threads.
+// The one pool of threads for blocking work (SHADOW SYNC statements, task executions: metadb,
+// schema reads, DDL), sized by shadow_sync.workers, so nothing of it runs on an event loop.
+// Stop() (or the destructor) runs the queued jobs to the end and joins the threads.
 #pragma once
 
 #include <chrono>
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-namespace shadowproxy::tasks {
+namespace shadowproxy {
 
 class WorkerPool {
  public:
@@ -20,8 +20,12 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
+  // Queues a job (dropped once Stop() has begun).
   void Post(std::function<void()> job);
   void Stop();
+  // Jobs queued or running right now.
+  size_t Pending();
+  unsigned threads() const { return static_cast<unsigned>(threads_.size()); }
   // Waits until no job is queued or running, at most `timeout`. True if idle.
   bool WaitIdle(std::chrono::milliseconds timeout);
   // A post callback (what Scheduler takes).
@@ -39,4 +43,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace shadowproxy::tasks
+}  // namespace shadowproxy

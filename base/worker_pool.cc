@@ -1,6 +1,6 @@
-#include "plugins/tasks/worker_pool.h"
+#include "base/worker_pool.h"
 
-namespace shadowproxy::tasks {
+namespace shadowproxy {
 
 WorkerPool::WorkerPool(unsigned threads) {
   if (threads == 0) threads = 1;
@@ -29,6 +29,11 @@ void WorkerPool::Stop() {
   threads_.clear();
 }
 
+size_t WorkerPool::Pending() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return jobs_.size() + static_cast<size_t>(busy_);
+}
+
 bool WorkerPool::WaitIdle(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mu_);
   return cv_.wait_for(lock, timeout, [this] { return jobs_.empty() && busy_ == 0; });
@@ -54,4 +59,4 @@ void WorkerPool::Loop() {
   }
 }
 
-}  // namespace shadowproxy::tasks
+}  // namespace shadowproxy
