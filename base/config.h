@@ -81,10 +81,17 @@ struct ShadowSyncConfig {
   Duration approval_timeout = std::chrono::hours(24);
   Duration execution_timeout = std::chrono::hours(48);
   uint32_t workers = 4;
-  // When the config has no processes, the loader fills in the default one:
-  // "default", one node {roles: [dba]}.
+  // When the config has no processes, DefaultProcess() applies.
   std::vector<ProcessConfig> processes;
 };
+
+// The approval process of a config that lists none (SPEC.md §2): "default", matching every
+// cluster and database, one node {roles: [dba]}.
+inline const ProcessConfig& DefaultProcess() {
+  static const ProcessConfig kDefault{
+      "default", 1, ProcessMatch{}, {ApprovalNode{{"dba"}, {}}}, false};
+  return kDefault;
+}
 
 struct Config {
   std::string path;  // file it was loaded from

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "base/naming.h"
 
 namespace shadowproxy::proxy {
 namespace {
@@ -103,13 +104,6 @@ bool ValidGlob(std::string_view g) {
     if (j >= g.size()) return false;
     i = j;
   }
-  return true;
-}
-
-bool ValidAffix(std::string_view s) {
-  if (s.size() > 32) return false;
-  for (char c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   return true;
 }
 
@@ -461,7 +455,7 @@ class Loader {
       const Field* v = Get(m, key);
       std::string text;
       if (!v || !Str(*v, &text)) return;
-      if (ValidAffix(text))
+      if (text.empty() || ValidAffix(text))  // one of the two may be empty
         *out = text;
       else
         Fail(v->line, v->path, "expected up to 32 characters of [A-Za-z0-9_], got " + Quote(text));
@@ -528,13 +522,7 @@ class Loader {
     for (auto& u : cfg->users)
       if (u.cluster.empty()) u.cluster = first;
     if (cfg->metadb.cluster.empty()) cfg->metadb.cluster = first;
-    if (cfg->shadow_sync.processes.empty()) {
-      ProcessConfig p;
-      p.name = "default";
-      p.priority = 1;
-      p.nodes.push_back(ApprovalNode{{"dba"}, {}});
-      cfg->shadow_sync.processes.push_back(std::move(p));
-    }
+    if (cfg->shadow_sync.processes.empty()) cfg->shadow_sync.processes.push_back(DefaultProcess());
   }
 
   std::string file_;

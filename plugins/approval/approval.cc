@@ -45,17 +45,6 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
   return p == pattern.size();
 }
 
-const ProcessConfig& DefaultProcess() {
-  static const ProcessConfig* const kDefault = [] {
-    auto* p = new ProcessConfig();  // NOLINT: a process-lifetime constant
-    p->name = "default";
-    p->priority = 0;
-    p->nodes.push_back(ApprovalNode{{"dba"}, {}});
-    return p;
-  }();
-  return *kDefault;
-}
-
 const ProcessConfig* MatchProcess(const Config& config, std::string_view cluster,
                                   std::string_view database) {
   const auto& processes = config.shadow_sync.processes;

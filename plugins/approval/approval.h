@@ -24,12 +24,10 @@ struct TaskFacts {
 bool GlobMatch(std::string_view pattern, std::string_view text);
 
 // The process with the lowest priority number whose match covers cluster and database (ties:
-// the first in config order). An empty process list means the SPEC default, DefaultProcess().
+// the first in config order). An empty process list means DefaultProcess() (base/config.h).
 // Returns nullptr only if processes exist and none matches.
 const ProcessConfig* MatchProcess(const Config& config, std::string_view cluster,
                                   std::string_view database);
-// "default": one node {roles: [dba]}.
-const ProcessConfig& DefaultProcess();
 
 // True if user (with roles) is named by node, by user name or by one of its roles.
 bool NodeAccepts(const ApprovalNode& node, std::string_view user,

@@ -110,7 +110,7 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
       if (!seen.insert(t).second) continue;
       sources.push_back(t);
       wanted.push_back(t);
-      wanted.push_back(naming.Apply(t));
+      wanted.push_back(naming.ShadowName(t));
     }
     auto some = reader.List(wanted);
     if (!some.ok()) return some.status();
@@ -135,7 +135,7 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
     for (const std::string& t : batch) {
       Work w;
       w.source = t;
-      w.shadow = naming.Apply(t);
+      w.shadow = naming.ShadowName(t);
       w.added_as_parent = needed_by.count(t) != 0;
       auto sh = listing.find(w.shadow);
       if (sh != listing.end()) {
@@ -195,7 +195,7 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
     std::vector<std::string> unknown;
     for (const std::string& p : parents) {
       if (listing.count(p) == 0) unknown.push_back(p);
-      if (listing.count(naming.Apply(p)) == 0) unknown.push_back(naming.Apply(p));
+      if (listing.count(naming.ShadowName(p)) == 0) unknown.push_back(naming.ShadowName(p));
     }
     if (!unknown.empty() && !selection.all) {
       auto more = reader.List(unknown);

@@ -47,14 +47,14 @@ std::string Splice(const std::string& text, Span span, const std::string& replac
 Result<ForeignKey> RenameForeignKey(const ForeignKey& fk, const DiffContext& ctx) {
   ForeignKey out = fk;
   const bool rename_target = RefersToSameDatabase(fk, ctx);
-  const std::string new_name = fk.name.empty() ? "" : ctx.naming.Apply(fk.name);
+  const std::string new_name = fk.name.empty() ? "" : ctx.naming.ShadowName(fk.name);
   if (new_name.size() > 64) {
     return Status(errc::kBadNaming, "shadow foreign key name " + QuoteIdent(new_name) +
                                         " is longer than 64 characters");
   }
   // Splice the later span first so the earlier one's offsets stay valid.
   if (rename_target) {
-    out.ref_table = ctx.naming.Apply(fk.ref_table);
+    out.ref_table = ctx.naming.ShadowName(fk.ref_table);
     const std::string quoted = QuoteIdent(out.ref_table);
     out.definition = Splice(out.definition, fk.ref_table_span, quoted);
     out.ref_table_span.end = fk.ref_table_span.begin + quoted.size();
@@ -79,7 +79,7 @@ std::string CanonFk(const ForeignKey& fk) { return CanonicalSql(fk.definition); 
 Result<Check> RenameCheck(const Check& ck, const DiffContext& ctx) {
   Check out = ck;
   if (ck.name.empty()) return out;
-  out.name = ctx.naming.Apply(ck.name);
+  out.name = ctx.naming.ShadowName(ck.name);
   if (out.name.size() > 64) {
     return Status(errc::kBadNaming, "shadow check constraint name " + QuoteIdent(out.name) +
                                         " is longer than 64 characters");
@@ -102,7 +102,7 @@ using internal::SameName;
 
 Result<Table> ShadowOf(const Table& source, const DiffContext& ctx) {
   Table t = source;
-  t.name = ctx.naming.Apply(source.name);
+  t.name = ctx.naming.ShadowName(source.name);
   t.schema.clear();
   t.options.erase(
       std::remove_if(t.options.begin(), t.options.end(), internal::IsAutoIncrementOption),

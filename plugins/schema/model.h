@@ -9,14 +9,9 @@
 #include <string_view>
 #include <vector>
 
-namespace shadowproxy::schema {
+#include "base/naming.h"
 
-// Shadow naming: shadow = prefix + source + suffix (SPEC.md §4.1; validated by the caller).
-struct Naming {
-  std::string prefix;
-  std::string suffix;
-  std::string Apply(std::string_view name) const { return prefix + std::string(name) + suffix; }
-};
+namespace shadowproxy::schema {
 
 enum class DefaultKind { kNone, kNull, kString, kNumber, kExpression };
 

@@ -5,16 +5,6 @@
 namespace shadowproxy::schema {
 namespace {
 
-bool ValidAffix(std::string_view affix) {
-  if (affix.empty() || affix.size() > kMaxAffixLength) return false;
-  for (char c : affix) {
-    bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return false;
-  }
-  return true;
-}
-
 Status BadNaming(const std::string& message) { return Status(errc::kBadNaming, message); }
 
 }  // namespace
@@ -71,7 +61,7 @@ bool IsShadowName(std::string_view table, const Naming& naming) {
 Status CheckShadowNames(const std::vector<std::string>& sources, const Naming& naming) {
   std::unordered_set<std::string> source_set(sources.begin(), sources.end());
   for (const std::string& source : sources) {
-    std::string shadow = naming.Apply(source);
+    std::string shadow = naming.ShadowName(source);
     if (Utf8Length(shadow) > kMaxTableNameLength)
       return BadNaming("shadow name of table '" + source +
                        "' would be longer than 64 characters: '" + shadow + "'");

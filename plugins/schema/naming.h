@@ -13,7 +13,6 @@
 
 namespace shadowproxy::schema {
 
-inline constexpr size_t kMaxAffixLength = 32;
 inline constexpr size_t kMaxTableNameLength = 64;  // characters, as the server counts them
 
 // The naming of a statement: its PREFIX or SUFFIX if it gave one (at most one of them), else the

@@ -49,48 +49,6 @@ const std::vector<std::string_view>& AllStatementNames() {
   return names;
 }
 
-std::string_view TaskColumnName(TaskColumn column) {
-  switch (column) {
-    case TaskColumn::kTaskId:
-      return "task_id";
-    case TaskColumn::kTaskType:
-      return "task_type";
-    case TaskColumn::kConnection:
-      return "connection";
-    case TaskColumn::kDatabase:
-      return "database";
-    case TaskColumn::kCreator:
-      return "creator";
-    case TaskColumn::kCreatedAt:
-      return "created_at";
-    case TaskColumn::kStatus:
-      return "status";
-  }
-  return "?";
-}
-
-std::string_view CompareOpText(CompareOp op) {
-  switch (op) {
-    case CompareOp::kEq:
-      return "=";
-    case CompareOp::kNe:
-      return "!=";
-    case CompareOp::kLike:
-      return "LIKE";
-    case CompareOp::kIn:
-      return "IN";
-    case CompareOp::kLt:
-      return "<";
-    case CompareOp::kLe:
-      return "<=";
-    case CompareOp::kGt:
-      return ">";
-    case CompareOp::kGe:
-      return ">=";
-  }
-  return "?";
-}
-
 }  // namespace shadowproxy::shadow_sync
 
 namespace shadowproxy::shadow_sync {
@@ -112,9 +70,9 @@ std::string Selection(const TableSelection& sel) {
   return out;
 }
 
-std::string NamingSql(const Naming& n) {
-  if (n.prefix) return " PREFIX " + QuoteString(*n.prefix);
-  if (n.suffix) return " SUFFIX " + QuoteString(*n.suffix);
+std::string NamingSql(const NamingChoice& n) {
+  if (n && !n->prefix.empty()) return " PREFIX " + QuoteString(n->prefix);
+  if (n && !n->suffix.empty()) return " SUFFIX " + QuoteString(n->suffix);
   return "";
 }
 
@@ -125,14 +83,14 @@ std::string Options(const ExecutionOptions& o) {
       out += " EXECUTE IMMEDIATELY";
       break;
     case ExecutionMode::kAt:
-      out += " EXECUTE AT " + QuoteString(o.execute_at);
+      out += " EXECUTE AT " + QuoteString(o.execute_at ? FormatTime(*o.execute_at) : "");
       break;
     case ExecutionMode::kManual:
       out += " EXECUTE MANUALLY";
       break;
   }
   out += o.error_strategy == ErrorStrategy::kAbort ? " ON ERROR ABORT" : " ON ERROR CONTINUE";
-  if (o.comment) out += " COMMENT " + QuoteString(*o.comment);
+  if (!o.remarks.empty()) out += " COMMENT " + QuoteString(o.remarks);
   return out;
 }
 
@@ -168,7 +126,7 @@ struct SqlVisitor {
   std::string operator()(const ShowTasksStmt& s) {
     std::string out = s.all ? "SHOW ALL TASKS" : "SHOW TASKS";
     for (size_t i = 0; i < s.filters.size(); ++i) {
-      const TaskFilter& f = s.filters[i];
+      const TaskCondition& f = s.filters[i];
       out += i ? " AND " : " WHERE ";
       out += std::string(TaskColumnName(f.column)) + " " + std::string(CompareOpText(f.op)) + " ";
       if (f.op == CompareOp::kIn) out += "(";

@@ -13,13 +13,19 @@
 #include <vector>
 
 #include "base/sql_quote.h"
+#include "plugins/tasks/task_store.h"
 
 namespace shadowproxy::shadow_sync {
 
 using Id = uint64_t;  // analysis and task ids
-// Millisecond precision, not system_clock's nanoseconds: those overflow after the year 2262,
-// and EXECUTE AT / created_at accept any year up to 9999.
-using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+// The service's vocabulary, which the statements are written in.
+using tasks::CompareOp;
+using tasks::ErrorStrategy;
+using tasks::ExecutionMode;
+using tasks::ExecutionOptions;
+using tasks::TaskColumn;
+using tasks::TaskCondition;
+using tasks::TaskSortKey;
 
 // [DATABASE db] {ALL TABLES | TABLES t1 [, t2 ...]}
 struct TableSelection {
@@ -29,33 +35,13 @@ struct TableSelection {
   bool operator==(const TableSelection&) const = default;
 };
 
-// [PREFIX 'p' | SUFFIX 's']: at most one is set; neither: the config's defaults apply.
-// A given affix is already checked: 1 to 32 characters of [A-Za-z0-9_].
-struct Naming {
-  std::optional<std::string> prefix;
-  std::optional<std::string> suffix;
-  bool operator==(const Naming&) const = default;
-};
-
-enum class ExecutionMode { kImmediate, kAt, kManual };
-enum class ErrorStrategy { kAbort, kContinue };
-
-// [EXECUTE IMMEDIATELY | EXECUTE AT '...' | EXECUTE MANUALLY] [ON ERROR ABORT | CONTINUE]
-// [COMMENT '...'], in any order, each at most once.
-struct ExecutionOptions {
-  ExecutionMode mode = ExecutionMode::kImmediate;  // default when not given
-  // mode == kAt only: the time as written ('YYYY-MM-DD HH:MM:SS', proxy's local time zone) and
-  // the same parsed (ParseLocalTime). Whether it is in the past is for the handler to check.
-  std::string execute_at;
-  TimePoint execute_at_time{};
-  ErrorStrategy error_strategy = ErrorStrategy::kAbort;  // default when not given
-  std::optional<std::string> comment;
-  bool operator==(const ExecutionOptions&) const = default;
-};
+// [PREFIX 'p' | SUFFIX 's']: the naming with that one affix (already checked: 1 to 32
+// characters of [A-Za-z0-9_]); nullopt when neither is given (the config's defaults apply).
+using NamingChoice = std::optional<Naming>;
 
 struct AnalyzeStmt {  // ANALYZE [DATABASE db] {ALL TABLES | TABLES ...} [PREFIX 'p' | SUFFIX 's']
   TableSelection target;
-  Naming naming;
+  NamingChoice naming;
   bool operator==(const AnalyzeStmt&) const = default;
 };
 
@@ -92,41 +78,18 @@ struct SubmitStmt {  // SUBMIT id [execution options]
 // [PREFIX 'p' | SUFFIX 's'] [SKIP TABLES t [, ...]] [execution options].
 struct CreateTaskStmt {
   TableSelection target;
-  Naming naming;
+  NamingChoice naming;
   std::vector<std::string> skip_tables;  // empty: none skipped
   ExecutionOptions options;
   bool operator==(const CreateTaskStmt&) const = default;
 };
 
-// The columns of the task list (SPEC.md §4.3), usable in WHERE (some) and ORDER BY (all).
-enum class TaskColumn { kTaskId, kTaskType, kConnection, kDatabase, kCreator, kCreatedAt, kStatus };
-
-enum class CompareOp { kEq, kNe, kLike, kIn, kLt, kLe, kGt, kGe };
-
-// One WHERE condition. connection/database/creator/status take =, !=, LIKE, IN;
-// created_at takes <, <=, >, >=. values has one element except for IN (one or more).
-// For created_at the value is normalised to 'YYYY-MM-DD HH:MM:SS' (a bare date gets 00:00:00)
-// and value_time holds it parsed as local time.
-struct TaskFilter {
-  TaskColumn column = TaskColumn::kStatus;
-  CompareOp op = CompareOp::kEq;
-  std::vector<std::string> values;
-  TimePoint value_time{};
-  bool operator==(const TaskFilter&) const = default;
-};
-
-struct TaskOrder {
-  TaskColumn column = TaskColumn::kCreatedAt;
-  bool descending = false;  // ASC unless DESC is given
-  bool operator==(const TaskOrder&) const = default;
-};
-
 // SHOW [ALL] TASKS [WHERE c [AND c ...]] [ORDER BY col [ASC|DESC] [, ...]]
 //                  [LIMIT n [OFFSET m] | LIMIT m, n]
 struct ShowTasksStmt {
-  bool all = false;                 // ALL: no task_list_window
-  std::vector<TaskFilter> filters;  // ANDed
-  std::vector<TaskOrder> order;     // empty: created_at DESC, task_id DESC
+  bool all = false;                    // ALL: no task_list_window
+  std::vector<TaskCondition> filters;  // ANDed
+  std::vector<TaskSortKey> order;      // empty: created_at DESC, task_id DESC
   std::optional<uint64_t> limit;
   std::optional<uint64_t> offset;
   bool operator==(const ShowTasksStmt&) const = default;
@@ -195,9 +158,5 @@ std::string_view StatementKeyword(const Statement& statement);
 std::string ToSql(const Statement& statement);
 using sql::QuoteIdentifier;  // `a``b`
 using sql::QuoteString;      // 'it\'s'
-
-// Column names as in the task list: "task_id", "created_at", ...
-std::string_view TaskColumnName(TaskColumn column);
-std::string_view CompareOpText(CompareOp op);  // "=", "!=", "LIKE", "IN", "<", ...
 
 }  // namespace shadowproxy::shadow_sync

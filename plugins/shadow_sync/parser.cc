@@ -22,8 +22,6 @@ namespace {
 #define SP_CONCAT_INNER(a, b) a##b
 #define SP_CONCAT(a, b) SP_CONCAT_INNER(a, b)
 
-constexpr size_t kMaxAffix = 32;
-
 bool IEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -41,25 +39,8 @@ Status BadAffix(std::string_view kind, const std::string& value) {
 }
 
 Status CheckAffix(std::string_view kind, const std::string& value) {
-  if (value.empty() || value.size() > kMaxAffix) return BadAffix(kind, value);
-  for (char c : value) {
-    const bool ok =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-    if (!ok) return BadAffix(kind, value);
-  }
-  return Status::Ok();
+  return ValidAffix(value) ? Status::Ok() : BadAffix(kind, value);
 }
-
-struct ColumnInfo {
-  std::string_view name;
-  TaskColumn column;
-};
-constexpr ColumnInfo kColumns[] = {
-    {"task_id", TaskColumn::kTaskId},        {"task_type", TaskColumn::kTaskType},
-    {"connection", TaskColumn::kConnection}, {"database", TaskColumn::kDatabase},
-    {"creator", TaskColumn::kCreator},       {"created_at", TaskColumn::kCreatedAt},
-    {"status", TaskColumn::kStatus},
-};
 
 class Parser {
  public:
@@ -201,14 +182,14 @@ class Parser {
   }
 
   // PREFIX 'p' | SUFFIX 's' (the keyword not yet taken). A second affix is a syntax error.
-  Status ParseAffix(Naming* naming) {
+  Status ParseAffix(NamingChoice* naming) {
     const Token& kw = Peek();
-    if (naming->prefix || naming->suffix) return SyntaxError(kw);
+    if (naming->has_value()) return SyntaxError(kw);
     const bool prefix = IsKw(kw, "PREFIX");
     Take();
     SP_ASSIGN_OR_RETURN(std::string value, ParseString());
     SP_RETURN_IF_ERROR(CheckAffix(prefix ? "PREFIX" : "SUFFIX", value));
-    (prefix ? naming->prefix : naming->suffix) = std::move(value);
+    *naming = prefix ? Naming{std::move(value), ""} : Naming{"", std::move(value)};
     return Status::Ok();
   }
 
@@ -223,7 +204,8 @@ class Parser {
 
   // Execution options, plus naming and SKIP TABLES when given (CREATE TASK), in any order, each
   // at most once; a repeated option is a syntax error at its keyword.
-  Status ParseOptions(ExecutionOptions* opts, Naming* naming, std::vector<std::string>* skip) {
+  Status ParseOptions(ExecutionOptions* opts, NamingChoice* naming,
+                      std::vector<std::string>* skip) {
     bool seen_exec = false, seen_error = false, seen_comment = false, seen_skip = false;
     while (true) {
       const Token& kw = Peek();
@@ -248,7 +230,7 @@ class Parser {
         if (seen_comment) return SyntaxError(kw);
         seen_comment = true;
         Take();
-        SP_ASSIGN_OR_RETURN(opts->comment, ParseString());
+        SP_ASSIGN_OR_RETURN(opts->remarks, ParseString());
       } else if (naming && (IsKw(kw, "PREFIX") || IsKw(kw, "SUFFIX"))) {
         SP_RETURN_IF_ERROR(ParseAffix(naming));
       } else if (skip && IsKw(kw, "SKIP")) {
@@ -270,14 +252,13 @@ class Parser {
       opts->mode = ExecutionMode::kManual;
     } else if (AcceptKw("AT")) {
       SP_ASSIGN_OR_RETURN(std::string at, ParseString());
-      auto time = ParseLocalTime(at);
+      auto time = ParseTime(at);
       if (!time) {
         return Status(7011,
                       "bad schedule: EXECUTE AT '" + at + "' is not a time 'YYYY-MM-DD HH:MM:SS'");
       }
       opts->mode = ExecutionMode::kAt;
-      opts->execute_at = std::move(at);
-      opts->execute_at_time = *time;
+      opts->execute_at = *time;
     } else {
       return SyntaxError(Peek());
     }
@@ -349,11 +330,9 @@ class Parser {
   Result<TaskColumn> ParseColumn() {
     const Token& tok = Peek();
     if (tok.kind == TokenKind::kWord || tok.kind == TokenKind::kQuotedIdent) {
-      for (const auto& c : kColumns) {
-        if (IEquals(tok.value, c.name)) {
-          Take();
-          return c.column;
-        }
+      if (auto column = tasks::ParseTaskColumn(tok.value)) {
+        Take();
+        return *column;
       }
     }
     return SyntaxError(tok);
@@ -365,7 +344,7 @@ class Parser {
     return Take().value;
   }
 
-  Status ParseCondition(TaskFilter* f) {
+  Status ParseCondition(TaskCondition* f) {
     const Token& col_tok = Peek();
     SP_ASSIGN_OR_RETURN(f->column, ParseColumn());
     if (f->column == TaskColumn::kTaskId || f->column == TaskColumn::kTaskType) {
@@ -412,11 +391,11 @@ class Parser {
     if (time_col) {
       const Token& val_tok = Peek();
       if (val_tok.kind != TokenKind::kString) return SyntaxError(val_tok);
-      auto time = ParseLocalTime(val_tok.value, /*allow_date_only=*/true);
+      auto time = ParseTime(val_tok.value, TimeForm::kDateOrSeconds);
       if (!time) return SyntaxError(val_tok);
       Take();
       f->value_time = *time;
-      f->values.push_back(FormatLocalTime(*time));
+      f->values.push_back(FormatTime(*time));
       return Status::Ok();
     }
     SP_ASSIGN_OR_RETURN(std::string v, ParseValue());
@@ -429,7 +408,7 @@ class Parser {
     stmt.all = all;
     if (AcceptKw("WHERE")) {
       do {
-        TaskFilter f;
+        TaskCondition f;
         SP_RETURN_IF_ERROR(ParseCondition(&f));
         stmt.filters.push_back(std::move(f));
       } while (AcceptKw("AND"));
@@ -437,7 +416,7 @@ class Parser {
     if (AcceptKw("ORDER")) {
       SP_RETURN_IF_ERROR(ExpectKw("BY"));
       do {
-        TaskOrder o;
+        TaskSortKey o;
         SP_ASSIGN_OR_RETURN(o.column, ParseColumn());
         if (AcceptKw("DESC")) {
           o.descending = true;
@@ -466,66 +445,9 @@ class Parser {
   size_t k_ = 0;
 };
 
-bool ParseFixedDigits(std::string_view s, size_t pos, size_t n, int* out) {
-  if (pos + n > s.size()) return false;
-  int v = 0;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return true;
-}
-
-int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[month - 1];
-}
-
 }  // namespace
 
 Result<Statement> ParseStatement(std::string_view query) { return Parser(Tokenize(query)).Parse(); }
-
-std::optional<TimePoint> ParseLocalTime(std::string_view s, bool allow_date_only) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!ParseFixedDigits(s, 0, 4, &year) || s.size() < 10 || s[4] != '-' ||
-      !ParseFixedDigits(s, 5, 2, &month) || s[7] != '-' || !ParseFixedDigits(s, 8, 2, &day)) {
-    return std::nullopt;
-  }
-  if (s.size() == 10) {
-    if (!allow_date_only) return std::nullopt;
-  } else if (s.size() != 19 || s[10] != ' ' || !ParseFixedDigits(s, 11, 2, &hour) || s[13] != ':' ||
-             !ParseFixedDigits(s, 14, 2, &minute) || s[16] != ':' ||
-             !ParseFixedDigits(s, 17, 2, &second)) {
-    return std::nullopt;
-  }
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) ||
-      hour > 23 || minute > 59 || second > 59) {
-    return std::nullopt;
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  tm.tm_isdst = -1;  // let the time zone decide
-  const std::time_t t = std::mktime(&tm);
-  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
-  return TimePoint(std::chrono::seconds(t));
-}
-
-std::string FormatLocalTime(TimePoint time) {
-  const std::time_t t = static_cast<std::time_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count());
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  char buf[32];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  return std::string(buf, n);
-}
 
 }  // namespace shadowproxy::shadow_sync
 

@@ -15,10 +15,4 @@ namespace shadowproxy::shadow_sync {
 // PREFIX/SUFFIX, ERR 7011 for an unparseable EXECUTE AT time.
 Result<Statement> ParseStatement(std::string_view query);
 
-// 'YYYY-MM-DD HH:MM:SS' (or, with allow_date_only, 'YYYY-MM-DD') in the proxy's local time zone.
-// Fields are range-checked (no Feb 30, no 24:00:00). nullopt when it is not such a time.
-std::optional<TimePoint> ParseLocalTime(std::string_view text, bool allow_date_only = false);
-// The inverse: local time as 'YYYY-MM-DD HH:MM:SS'.
-std::string FormatLocalTime(TimePoint time);
-
 }  // namespace shadowproxy::shadow_sync

@@ -15,11 +15,10 @@ AnalyzeFn MakeSchemaAnalyzer(std::function<ConfigPtr()> config) {
       return Status(errc::kUnavailable, "cluster '" + req.cluster + "' is not configured");
     schema::TableSelection selection =
         req.all_tables ? schema::TableSelection::All() : schema::TableSelection::List(req.tables);
-    schema::Naming naming{req.naming.prefix, req.naming.suffix};
     schema::AnalyzeOptions options;
     options.parallelism = static_cast<int>(std::max<uint32_t>(1, c->shadow_sync.workers));
     auto got = schema::Analyze(sql::ClusterConnInfo::FromConfig(*cluster), req.database, selection,
-                               naming, options);
+                               req.naming, options);
     if (!got.ok()) return got.status();
     Analysis out;
     out.cluster = req.cluster;

@@ -21,7 +21,7 @@ inline std::string Str(const std::optional<std::string>& v) { return v.value_or(
 inline int64_t Int(const std::optional<std::string>& v) { return v ? std::stoll(*v) : 0; }
 inline std::optional<TimePoint> Time(const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
-  return ParseTime(*v);
+  return ParseTime(*v, TimeForm::kFraction);
 }
 
 class Sql {  // builds one statement with quoted values

@@ -15,59 +15,6 @@ std::optional<E> ParseEnum(std::string_view text, const E (&values)[N]) {
 
 }  // namespace
 
-std::string FormatTime(TimePoint t, bool millis) {
-  auto secs = std::chrono::floor<std::chrono::seconds>(t);
-  // Not Clock::to_time_t: that goes through nanoseconds, which overflow after 2262.
-  std::time_t tt = static_cast<std::time_t>(secs.time_since_epoch().count());
-  std::tm tm{};
-  localtime_r(&tt, &tm);
-  char buf[40];
-  size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-  std::string out(buf, n);
-  if (millis) {
-    auto ms = (t - secs).count();
-    char frac[8];
-    std::snprintf(frac, sizeof frac, ".%03lld", static_cast<long long>(ms));
-    out += frac;
-  }
-  return out;
-}
-
-std::optional<TimePoint> ParseTime(std::string_view text) {
-  std::string s(text);
-  int y, mo, d, h, mi, sec, consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) !=
-      6)
-    return std::nullopt;
-  int ms = 0;
-  std::string_view rest = text.substr(consumed);
-  if (!rest.empty()) {
-    if (rest[0] != '.' || rest.size() < 2 || rest.size() > 7) return std::nullopt;
-    int digits = 0;
-    for (char c : rest.substr(1)) {
-      if (c < '0' || c > '9') return std::nullopt;
-      if (digits < 3) ms = ms * 10 + (c - '0');
-      ++digits;
-    }
-    for (; digits < 3; ++digits) ms *= 10;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || y < 1970)
-    return std::nullopt;
-  std::tm tm{};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = sec;
-  tm.tm_isdst = -1;
-  std::tm check = tm;
-  std::time_t tt = std::mktime(&tm);
-  if (tt == -1 || tm.tm_mday != check.tm_mday || tm.tm_mon != check.tm_mon) return std::nullopt;
-  // Not Clock::from_time_t: nanoseconds overflow after 2262 (EXECUTE AT '2999-...').
-  return TimePoint(std::chrono::seconds(tt)) + std::chrono::milliseconds(ms);
-}
-
 const char* ToString(TaskStatus s) {
   switch (s) {
     case TaskStatus::kWaitForApproval:

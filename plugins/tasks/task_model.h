@@ -11,19 +11,10 @@
 #include <vector>
 
 #include "base/config.h"
+#include "base/naming.h"
+#include "base/time_point.h"
 
 namespace shadowproxy::tasks {
-
-using Clock = std::chrono::system_clock;
-using TimePoint = std::chrono::time_point<Clock, std::chrono::milliseconds>;
-
-inline TimePoint Now() {
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(Clock::now());
-}
-// "YYYY-MM-DD HH:MM:SS" in the proxy's local time zone (SPEC.md §4.1); with millis "....mmm".
-std::string FormatTime(TimePoint t, bool millis = false);
-// Parses "YYYY-MM-DD HH:MM:SS[.fff]" (local time). nullopt if malformed or out of range.
-std::optional<TimePoint> ParseTime(std::string_view text);
 
 enum class TaskStatus {
   kWaitForApproval,
@@ -75,12 +66,14 @@ std::optional<LogLevel> ParseLogLevel(std::string_view text);
 
 inline constexpr char kTaskType[] = "SHADOW_TABLE_SYNC";
 
-// How shadow names are made: exactly one of prefix / suffix is non-empty.
-struct Naming {
-  std::string prefix;
-  std::string suffix;
-  std::string ShadowName(const std::string& source) const { return prefix + source + suffix; }
-  bool operator==(const Naming&) const = default;
+// How a task runs once approved: [EXECUTE IMMEDIATELY | AT '...' | MANUALLY]
+// [ON ERROR ABORT | CONTINUE] [COMMENT '...'] (SPEC.md §4.2).
+struct ExecutionOptions {
+  ExecutionMode mode = ExecutionMode::kImmediate;
+  std::optional<TimePoint> execute_at;  // kAt only; whether it is in the past is NewTask's check
+  ErrorStrategy error_strategy = ErrorStrategy::kAbort;
+  std::string remarks;  // COMMENT; "" = none
+  bool operator==(const ExecutionOptions&) const = default;
 };
 
 struct AnalysisTable {

@@ -90,7 +90,7 @@ Result<int> TaskService::SetSkipped(const Actor& actor, int64_t analysis_id,
 }
 
 Result<Task> TaskService::SubmitAnalysis(const Actor& actor, const Analysis& analysis,
-                                         const SubmitOptions& options) {
+                                         const ExecutionOptions& options) {
   ConfigPtr config = deps_.config();
   const ProcessConfig* process =
       approval::MatchProcess(*config, analysis.cluster, analysis.database);
@@ -108,7 +108,7 @@ Result<Task> TaskService::SubmitAnalysis(const Actor& actor, const Analysis& ana
 }
 
 Result<Task> TaskService::Submit(const Actor& actor, int64_t analysis_id,
-                                 const SubmitOptions& options) {
+                                 const ExecutionOptions& options) {
   auto a = GetAnalysis(actor, analysis_id, "SUBMIT");
   if (!a.ok()) return a.status();
   return SubmitAnalysis(actor, *a, options);
@@ -124,7 +124,7 @@ Result<Analysis> TaskService::SkipAndReload(Analysis analysis,
 
 Result<CreatedTask> TaskService::CreateTask(const Actor& actor, const AnalysisSpec& spec,
                                             const std::vector<std::string>& skip_tables,
-                                            const SubmitOptions& options) {
+                                            const ExecutionOptions& options) {
   // Check the schedule before the (slow) analysis.
   if (options.mode == ExecutionMode::kAt && options.execute_at &&
       *options.execute_at < deps_.clock())
@@ -253,7 +253,7 @@ Result<Task> TaskService::Retry(const Actor& actor, int64_t id) {
       skipped.push_back(t.source);
   auto fresh = SkipAndReload(std::move(a).value(), skipped);
   if (!fresh.ok()) return fresh.status();
-  SubmitOptions options;
+  ExecutionOptions options;
   options.mode = old->execution_mode;
   if (old->execution_mode == ExecutionMode::kAt) options.execute_at = old->execute_at;
   options.error_strategy = old->error_strategy;

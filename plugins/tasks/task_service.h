@@ -77,11 +77,11 @@ class TaskService {
   Result<int> SetSkipped(const Actor& actor, int64_t analysis_id,
                          const std::vector<std::string>& tables, bool skipped);
   // SUBMIT: a task from the analysis, under the approval process that matches it.
-  Result<Task> Submit(const Actor& actor, int64_t analysis_id, const SubmitOptions& options);
+  Result<Task> Submit(const Actor& actor, int64_t analysis_id, const ExecutionOptions& options);
   // CREATE TASK: analyse, skip, submit in one call (a schedule in the past fails first).
   Result<CreatedTask> CreateTask(const Actor& actor, const AnalysisSpec& spec,
                                  const std::vector<std::string>& skip_tables,
-                                 const SubmitOptions& options);
+                                 const ExecutionOptions& options);
   // SHOW [ALL] TASKS: the tasks the actor may view, within task_list_window unless all_time,
   // then query.offset / query.limit.
   Result<std::vector<TaskSummary>> ListTasks(const Actor& actor, const TaskQuery& query,
@@ -98,7 +98,7 @@ class TaskService {
  private:
   Result<Analysis> RunAnalysis(const Actor& actor, const AnalysisSpec& spec);
   Result<Task> SubmitAnalysis(const Actor& actor, const Analysis& analysis,
-                              const SubmitOptions& options);
+                              const ExecutionOptions& options);
   // Skips `tables` (those still in the analysis) and reloads it.
   Result<Analysis> SkipAndReload(Analysis analysis, const std::vector<std::string>& tables);
   Result<Task> Decide(const Actor& actor, int64_t id, const std::string& comment, bool approve);

@@ -88,7 +88,7 @@ Status BadStatus(const Task& task, const std::string& action, const std::string&
 }
 
 Result<Task> NewTask(const Analysis& analysis, const ProcessConfig& process,
-                     const SubmitOptions& options, const std::string& creator, TimePoint now) {
+                     const ExecutionOptions& options, const std::string& creator, TimePoint now) {
   if (analysis.submitted)
     return Status(errc::kAlreadySubmitted,
                   "analysis " + std::to_string(analysis.id) + " is already submitted");

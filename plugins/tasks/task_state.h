@@ -19,13 +19,6 @@
 
 namespace shadowproxy::tasks {
 
-struct SubmitOptions {
-  ExecutionMode mode = ExecutionMode::kImmediate;
-  std::optional<TimePoint> execute_at;  // required for kAt
-  ErrorStrategy error_strategy = ErrorStrategy::kAbort;
-  std::string remarks;
-};
-
 struct Timeouts {
   Duration approval = std::chrono::hours(24);
   Duration execution = std::chrono::hours(48);
@@ -35,7 +28,7 @@ struct Timeouts {
 // WAIT_FOR_EXECUTION at once when the process has no nodes. ERR 7011 for EXECUTE AT in the past,
 // 7012 if the analysis was already submitted.
 Result<Task> NewTask(const Analysis& analysis, const ProcessConfig& process,
-                     const SubmitOptions& options, const std::string& creator, TimePoint now);
+                     const ExecutionOptions& options, const std::string& creator, TimePoint now);
 
 // The node waiting for approval, or nullptr if the task is not WAIT_FOR_APPROVAL.
 const ApprovalNode* CurrentNode(const Task& task);

@@ -9,36 +9,82 @@ Status QueryError(const std::string& what) {
   return Status(errc::kSyntax, "SHADOW SYNC SHOW TASKS: " + what, "42000");
 }
 
-bool IsTextColumn(const std::string& c) {
-  return c == "connection" || c == "database" || c == "creator" || c == "status";
-}
+struct ColumnName {
+  TaskColumn column;
+  std::string_view name;
+};
+constexpr ColumnName kColumns[] = {
+    {TaskColumn::kTaskId, "task_id"},        {TaskColumn::kTaskType, "task_type"},
+    {TaskColumn::kConnection, "connection"}, {TaskColumn::kDatabase, "database"},
+    {TaskColumn::kCreator, "creator"},       {TaskColumn::kCreatedAt, "created_at"},
+    {TaskColumn::kStatus, "status"},
+};
 
 }  // namespace
 
-Status ValidateQuery(const TaskQuery& query) {
-  using Op = TaskCondition::Op;
-  for (const auto& cond : query.where) {
-    if (cond.values.empty()) return QueryError("no value for " + cond.column);
-    if (IsTextColumn(cond.column)) {
-      if (cond.op != Op::kEq && cond.op != Op::kNe && cond.op != Op::kLike && cond.op != Op::kIn)
-        return QueryError("column " + cond.column + " takes =, !=, LIKE or IN");
-      if (cond.op != Op::kIn && cond.values.size() != 1)
-        return QueryError("one value expected for " + cond.column);
-    } else if (cond.column == "created_at") {
-      if (cond.op != Op::kLt && cond.op != Op::kLe && cond.op != Op::kGt && cond.op != Op::kGe)
-        return QueryError("column created_at takes <, <=, > or >=");
-      if (cond.values.size() != 1 || !ParseTime(cond.values[0]))
-        return QueryError("created_at needs a time 'YYYY-MM-DD HH:MM:SS'");
-    } else {
-      return QueryError("unknown column '" + cond.column + "' in WHERE");
-    }
+std::string_view TaskColumnName(TaskColumn column) {
+  for (const auto& c : kColumns)
+    if (c.column == column) return c.name;
+  return "?";
+}
+
+std::optional<TaskColumn> ParseTaskColumn(std::string_view name) {
+  for (const auto& c : kColumns) {
+    if (c.name.size() != name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < name.size() && same; ++i)
+      same = std::tolower(static_cast<unsigned char>(name[i])) == c.name[i];
+    if (same) return c.column;
   }
-  static const char* const kOrderable[] = {"task_id", "task_type",  "connection", "database",
-                                           "creator", "created_at", "status"};
-  for (const auto& key : query.order) {
-    bool ok = false;
-    for (const char* c : kOrderable) ok = ok || key.column == c;
-    if (!ok) return QueryError("unknown column '" + key.column + "' in ORDER BY");
+  return std::nullopt;
+}
+
+std::string_view CompareOpText(CompareOp op) {
+  switch (op) {
+    case CompareOp::kEq:
+      return "=";
+    case CompareOp::kNe:
+      return "!=";
+    case CompareOp::kLike:
+      return "LIKE";
+    case CompareOp::kIn:
+      return "IN";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
+  }
+  return "?";
+}
+
+Status ValidateQuery(const TaskQuery& query) {
+  using Op = CompareOp;
+  for (const auto& cond : query.where) {
+    const std::string name(TaskColumnName(cond.column));
+    if (cond.values.empty()) return QueryError("no value for " + name);
+    switch (cond.column) {
+      case TaskColumn::kConnection:
+      case TaskColumn::kDatabase:
+      case TaskColumn::kCreator:
+      case TaskColumn::kStatus:
+        if (cond.op != Op::kEq && cond.op != Op::kNe && cond.op != Op::kLike && cond.op != Op::kIn)
+          return QueryError("column " + name + " takes =, !=, LIKE or IN");
+        if (cond.op != Op::kIn && cond.values.size() != 1)
+          return QueryError("one value expected for " + name);
+        break;
+      case TaskColumn::kCreatedAt:
+        if (cond.op != Op::kLt && cond.op != Op::kLe && cond.op != Op::kGt && cond.op != Op::kGe)
+          return QueryError("column created_at takes <, <=, > or >=");
+        if (cond.values.size() != 1) return QueryError("one time expected for created_at");
+        break;
+      case TaskColumn::kTaskId:
+      case TaskColumn::kTaskType:
+        return QueryError("column " + name + " cannot be used in WHERE");
+    }
   }
   return Status::Ok();
 }

@@ -16,18 +16,33 @@
 
 namespace shadowproxy::tasks {
 
-// One condition of SHOW TASKS ... WHERE (SPEC.md §4.3).
+// The columns of the task list (SPEC.md §4.3): every one orders, all but task_id and task_type
+// filter.
+enum class TaskColumn { kTaskId, kTaskType, kConnection, kDatabase, kCreator, kCreatedAt, kStatus };
+// Column names as in the task list: "task_id", "created_at", ...
+std::string_view TaskColumnName(TaskColumn column);
+// The column of a name (case-insensitive), nullopt if none.
+std::optional<TaskColumn> ParseTaskColumn(std::string_view name);
+
+enum class CompareOp { kEq, kNe, kLike, kIn, kLt, kLe, kGt, kGe };
+std::string_view CompareOpText(CompareOp op);  // "=", "!=", "LIKE", "IN", "<", ...
+
+// One condition of the task list. connection/database/creator/status take =, !=, LIKE, IN;
+// created_at takes <, <=, >, >=. values has one element except for IN (one or more). For
+// created_at, value_time is the time compared (values[0] its text, 'YYYY-MM-DD HH:MM:SS').
 struct TaskCondition {
-  enum class Op { kEq, kNe, kLike, kIn, kLt, kLe, kGt, kGe };
-  std::string column;  // connection, database, creator, status, created_at
-  Op op = Op::kEq;
-  std::vector<std::string> values;  // one, or several for IN
+  TaskColumn column = TaskColumn::kStatus;
+  CompareOp op = CompareOp::kEq;
+  std::vector<std::string> values;
+  TimePoint value_time{};
+  bool operator==(const TaskCondition&) const = default;
 };
 
-// One key of SHOW TASKS ... ORDER BY.
+// One key of the task list's order.
 struct TaskSortKey {
-  std::string column;  // task_id, task_type, connection, database, creator, created_at, status
-  bool descending = false;
+  TaskColumn column = TaskColumn::kCreatedAt;
+  bool descending = false;  // ASC unless DESC is given
+  bool operator==(const TaskSortKey&) const = default;
 };
 
 struct TaskQuery {
@@ -38,10 +53,11 @@ struct TaskQuery {
   std::optional<uint64_t> limit;
   uint64_t offset = 0;
   std::optional<TimePoint> created_since;  // the task_list_window; nullopt for SHOW ALL TASKS
+  bool operator==(const TaskQuery&) const = default;
 };
 
-// Checks columns/operators against the whitelist and parses created_at values.
-// ERR 1064 naming the offending column or value otherwise.
+// Checks that each condition's operator and values suit its column (the grammar only builds
+// such queries; another front may not). ERR 1064 naming the offending column otherwise.
 Status ValidateQuery(const TaskQuery& query);
 // The SQL LIKE of MySQL ('%', '_', backslash escape), case-insensitive as with utf8mb4_general_ci.
 bool SqlLike(std::string_view pattern, std::string_view text);

@@ -9,18 +9,25 @@ Status UnknownTask(int64_t id) {
   return Status(errc::kUnknownId, "unknown task " + std::to_string(id));
 }
 
-std::string ColumnValue(const TaskSummary& t, const std::string& column) {
-  if (column == "connection") return t.cluster;
-  if (column == "database") return t.database;
-  if (column == "creator") return t.creator;
-  if (column == "status") return ToString(t.status);
-  return "";
+std::string ColumnValue(const TaskSummary& t, TaskColumn column) {
+  switch (column) {
+    case TaskColumn::kConnection:
+      return t.cluster;
+    case TaskColumn::kDatabase:
+      return t.database;
+    case TaskColumn::kCreator:
+      return t.creator;
+    case TaskColumn::kStatus:
+      return ToString(t.status);
+    default:
+      return "";
+  }
 }
 
 bool Matches(const TaskSummary& t, const TaskCondition& c) {
-  using Op = TaskCondition::Op;
-  if (c.column == "created_at") {
-    TimePoint v = *ParseTime(c.values[0]);
+  using Op = CompareOp;
+  if (c.column == TaskColumn::kCreatedAt) {
+    const TimePoint v = c.value_time;
     switch (c.op) {
       case Op::kLt:
         return t.created_at < v;
@@ -51,21 +58,27 @@ bool Matches(const TaskSummary& t, const TaskCondition& c) {
 
 // Compares by the ORDER BY column; ties by task id in the same direction.
 // -1, 0 or 1: a against b on one column, ascending.
-int Compare(const TaskSummary& a, const TaskSummary& b, const std::string& col) {
-  if (col == "created_at")
-    return a.created_at < b.created_at ? -1 : (b.created_at < a.created_at ? 1 : 0);
-  if (col == "task_id") return a.id < b.id ? -1 : (b.id < a.id ? 1 : 0);
-  if (col == "task_type") return 0;  // one type
-  std::string ka = ColumnValue(a, col), kb = ColumnValue(b, col);
-  return ka < kb ? -1 : (kb < ka ? 1 : 0);
+int Compare(const TaskSummary& a, const TaskSummary& b, TaskColumn col) {
+  switch (col) {
+    case TaskColumn::kCreatedAt:
+      return a.created_at < b.created_at ? -1 : (b.created_at < a.created_at ? 1 : 0);
+    case TaskColumn::kTaskId:
+      return a.id < b.id ? -1 : (b.id < a.id ? 1 : 0);
+    case TaskColumn::kTaskType:
+      return 0;  // one type
+    default: {
+      std::string ka = ColumnValue(a, col), kb = ColumnValue(b, col);
+      return ka < kb ? -1 : (kb < ka ? 1 : 0);
+    }
+  }
 }
 
 bool Before(const TaskSummary& a, const TaskSummary& b, const std::vector<TaskSortKey>& order) {
-  static const std::vector<TaskSortKey> kDefault = {{"created_at", true}};
+  static const std::vector<TaskSortKey> kDefault = {{TaskColumn::kCreatedAt, true}};
   const auto& keys = order.empty() ? kDefault : order;
   for (const auto& key : keys)
     if (int cmp = Compare(a, b, key.column); cmp != 0) return key.descending ? cmp > 0 : cmp < 0;
-  int cmp = Compare(a, b, "task_id");
+  int cmp = Compare(a, b, TaskColumn::kTaskId);
   return keys.back().descending ? cmp > 0 : cmp < 0;
 }
 

@@ -9,37 +9,25 @@ namespace {
 
 using namespace sqlbuild;  // NOLINT: internal helpers of this store
 
-const char* ColumnFor(const std::string& c) {
-  if (c == "connection") return "cluster";
-  if (c == "database") return "db_name";
-  if (c == "creator") return "creator";
-  if (c == "status") return "status";
-  if (c == "created_at") return "created_at";
-  if (c == "task_type") return "task_type";
-  return "id";  // task_id
-}
-
-const char* OpFor(TaskCondition::Op op) {
-  using Op = TaskCondition::Op;
-  switch (op) {
-    case Op::kEq:
-      return " = ";
-    case Op::kNe:
-      return " <> ";
-    case Op::kLike:
-      return " LIKE ";
-    case Op::kIn:
-      return " IN ";
-    case Op::kLt:
-      return " < ";
-    case Op::kLe:
-      return " <= ";
-    case Op::kGt:
-      return " > ";
-    case Op::kGe:
-      return " >= ";
+// The tasks table's column for a task-list column.
+const char* ColumnFor(TaskColumn c) {
+  switch (c) {
+    case TaskColumn::kConnection:
+      return "cluster";
+    case TaskColumn::kDatabase:
+      return "db_name";
+    case TaskColumn::kCreator:
+      return "creator";
+    case TaskColumn::kStatus:
+      return "status";
+    case TaskColumn::kCreatedAt:
+      return "created_at";
+    case TaskColumn::kTaskType:
+      return "task_type";
+    case TaskColumn::kTaskId:
+      return "id";
   }
-  return " = ";
+  return "id";
 }
 
 constexpr char kTaskColumns[] =
@@ -328,16 +316,18 @@ Result<std::vector<TaskSummary>> MysqlTaskStore::ListTasks(const TaskQuery& quer
       q.T(*query.created_since);
     }
     for (const auto& c : query.where) {
-      q << " AND " << ColumnFor(c.column) << OpFor(c.op);
-      if (c.op == TaskCondition::Op::kIn) {
+      // SQL's operators are the task list's, except != (<> is the standard spelling).
+      q << " AND " << ColumnFor(c.column) << " "
+        << (c.op == CompareOp::kNe ? "<>" : CompareOpText(c.op)) << " ";
+      if (c.op == CompareOp::kIn) {
         q << "(";
         for (size_t i = 0; i < c.values.size(); ++i) {
           if (i) q << ",";
           q.Q(c.values[i]);
         }
         q << ")";
-      } else if (c.column == "created_at") {
-        q.T(ParseTime(c.values[0]));  // validated above
+      } else if (c.column == TaskColumn::kCreatedAt) {
+        q.T(c.value_time);
       } else {
         q.Q(c.values[0]);
       }

@@ -6,7 +6,7 @@ namespace shadowproxy::shadow_sync {
 
 Answer HandleCreateTask(const Request& r, const CreateTaskStmt& stmt) {
   auto created = r.service.CreateTask(r.actor, ToSpec(r.session, stmt.target, stmt.naming),
-                                      stmt.skip_tables, ToSubmitOptions(stmt.options));
+                                      stmt.skip_tables, stmt.options);
   if (!created.ok()) return created.status();
   int create = 0, update = 0, none = 0, skipped = 0;
   for (const auto& t : created->analysis.tables) {

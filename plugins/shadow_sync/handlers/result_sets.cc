@@ -2,9 +2,7 @@
 
 namespace shadowproxy::shadow_sync {
 
-Cell TimeCell(const std::optional<tasks::TimePoint>& t) {
-  return t ? Cell(tasks::FormatTime(*t)) : std::nullopt;
-}
+Cell TimeCell(const std::optional<TimePoint>& t) { return t ? Cell(FormatTime(*t)) : std::nullopt; }
 
 Cell TextCell(const std::string& text) { return text.empty() ? Cell() : Cell(text); }
 
@@ -30,27 +28,13 @@ plugins::ResultSetAnswer TaskIdStatus(const tasks::Task& t, bool with_process) {
   return rs;
 }
 
-tasks::SubmitOptions ToSubmitOptions(const ExecutionOptions& o) {
-  tasks::SubmitOptions out;
-  out.mode = o.mode == ExecutionMode::kAt       ? tasks::ExecutionMode::kAt
-             : o.mode == ExecutionMode::kManual ? tasks::ExecutionMode::kManual
-                                                : tasks::ExecutionMode::kImmediate;
-  if (out.mode == tasks::ExecutionMode::kAt) out.execute_at = o.execute_at_time;
-  out.error_strategy = o.error_strategy == ErrorStrategy::kContinue
-                           ? tasks::ErrorStrategy::kContinue
-                           : tasks::ErrorStrategy::kAbort;
-  out.remarks = o.comment.value_or("");
-  return out;
-}
-
 tasks::AnalysisSpec ToSpec(const plugins::SessionContext& session, const TableSelection& target,
-                           const Naming& naming) {
+                           const NamingChoice& naming) {
   tasks::AnalysisSpec spec;
   spec.database = target.database.value_or(session.database);
   spec.all_tables = target.all_tables;
   spec.tables = target.tables;
-  if (naming.prefix || naming.suffix)
-    spec.naming = tasks::Naming{naming.prefix.value_or(""), naming.suffix.value_or("")};
+  spec.naming = naming;
   return spec;
 }
 

@@ -37,7 +37,7 @@ plugins::ResultSetAnswer Info(const Task& t) {
   add("error_strategy", ToString(t.error_strategy));
   add("remarks", t.remarks);
   add("creator", t.creator);
-  add("created_at", tasks::FormatTime(t.created_at));
+  add("created_at", FormatTime(t.created_at));
   add("process", t.process);
   add("synced_tables", Join(synced));
   add("unsynced_tables", Join(unsynced));
@@ -82,8 +82,7 @@ Answer HandleShowTask(const Request& r, const ShowTaskStmt& stmt) {
       for (const auto& l : t.logs) {
         if (stmt.alert_only && l.level == tasks::LogLevel::kInfo) continue;
         if (stmt.like && !tasks::SqlLike(*stmt.like, l.message)) continue;
-        rs.rows.push_back(
-            {tasks::FormatTime(l.at, true), std::string(ToString(l.level)), l.message});
+        rs.rows.push_back({FormatTime(l.at, true), std::string(ToString(l.level)), l.message});
       }
       return rs;
   }

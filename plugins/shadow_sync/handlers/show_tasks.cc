@@ -6,36 +6,10 @@
 namespace shadowproxy::shadow_sync {
 namespace {
 
-tasks::TaskCondition::Op ToOp(CompareOp op) {
-  using Op = tasks::TaskCondition::Op;
-  switch (op) {
-    case CompareOp::kEq:
-      return Op::kEq;
-    case CompareOp::kNe:
-      return Op::kNe;
-    case CompareOp::kLike:
-      return Op::kLike;
-    case CompareOp::kIn:
-      return Op::kIn;
-    case CompareOp::kLt:
-      return Op::kLt;
-    case CompareOp::kLe:
-      return Op::kLe;
-    case CompareOp::kGt:
-      return Op::kGt;
-    case CompareOp::kGe:
-      return Op::kGe;
-  }
-  return Op::kEq;
-}
-
 tasks::TaskQuery ToQuery(const ShowTasksStmt& stmt) {
   tasks::TaskQuery q;
-  for (const auto& f : stmt.filters)
-    q.where.push_back(
-        tasks::TaskCondition{std::string(TaskColumnName(f.column)), ToOp(f.op), f.values});
-  for (const auto& key : stmt.order)
-    q.order.push_back(tasks::TaskSortKey{std::string(TaskColumnName(key.column)), key.descending});
+  q.where = stmt.filters;
+  q.order = stmt.order;
   q.limit = stmt.limit;
   q.offset = stmt.offset.value_or(0);
   return q;
@@ -52,8 +26,7 @@ Answer HandleShowTasks(const Request& r, const ShowTasksStmt& stmt) {
   rs.rows.reserve(list->size());
   for (const auto& t : *list)
     rs.rows.push_back({std::to_string(t.id), std::string(tasks::kTaskType), t.cluster, t.database,
-                       t.creator, tasks::FormatTime(t.created_at),
-                       std::string(ToString(t.status))});
+                       t.creator, FormatTime(t.created_at), std::string(ToString(t.status))});
   return rs;
 }
 

@@ -5,8 +5,7 @@
 namespace shadowproxy::shadow_sync {
 
 Answer HandleSubmit(const Request& r, const SubmitStmt& stmt) {
-  auto t = r.service.Submit(r.actor, static_cast<int64_t>(stmt.analysis_id),
-                            ToSubmitOptions(stmt.options));
+  auto t = r.service.Submit(r.actor, static_cast<int64_t>(stmt.analysis_id), stmt.options);
   if (!t.ok()) return t.status();
   return TaskIdStatus(*t, true);
 }

@@ -82,8 +82,9 @@ TEST_F(AnalyzerTest, AllTablesLeavesShadowsAndViewsOut) {
 
   ASSERT_TRUE(ExecuteScript(testing::SharedBackend()->conn_info(), "adb", a->script).ok());
   for (const char* t : {"grand", "parent", "child", "lone"}) {
-    EXPECT_EQ(testing::StripAutoIncrement(testing::ShowCreate(*conn_, "adb", kSuffix.Apply(t))),
-              testing::ExpectedShadowDdl(testing::ShowCreate(*conn_, "adb", t), kSuffix))
+    EXPECT_EQ(
+        testing::StripAutoIncrement(testing::ShowCreate(*conn_, "adb", kSuffix.ShadowName(t))),
+        testing::ExpectedShadowDdl(testing::ShowCreate(*conn_, "adb", t), kSuffix))
         << t;
   }
   auto again =

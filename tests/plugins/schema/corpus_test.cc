@@ -101,7 +101,7 @@ TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
         if (t.db == db) sources.push_back(t.name);
       for (const std::string& s : sources)
         (void)conn->Execute("DROP TABLE IF EXISTS " + sql::MysqlConn::QuoteName(db) + "." +
-                            sql::MysqlConn::QuoteName(kSuffix.Apply(s)));
+                            sql::MysqlConn::QuoteName(kSuffix.ShadowName(s)));
       ASSERT_TRUE(conn->Execute("USE " + sql::MysqlConn::QuoteName(db)).ok());
       int made = 0;
       for (const std::string& s : sources) {
@@ -169,7 +169,7 @@ TEST(CorpusTest, OdcSourceTargetPairConverges) {
   ASSERT_TRUE(conn->Execute("SET SESSION foreign_key_checks=0").ok());
   for (std::string s : target) {
     for (const std::string& n : target_names) {
-      std::string from = "`" + n + "`", to = "`" + kSuffix.Apply(n) + "`";
+      std::string from = "`" + n + "`", to = "`" + kSuffix.ShadowName(n) + "`";
       for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
         s.replace(p, from.size(), to);
     }

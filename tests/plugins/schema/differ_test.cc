@@ -209,7 +209,7 @@ TEST(Guard, HostileIdentifiersStayInsideTheirQuotes) {
   DiffContext ctx = Ctx();
   Result<DiffResult> created = Diff(*t, nullptr, ctx);
   ASSERT_TRUE(created.ok());
-  const std::string shadow = ctx.naming.Apply(hostile);
+  const std::string shadow = ctx.naming.ShadowName(hostile);
   EXPECT_TRUE(CheckTouchesOnlyShadows(created->statements, {shadow}).ok())
       << created->statements[0];
   // The same statements are refused when the hostile shadow is not in the allowed set.

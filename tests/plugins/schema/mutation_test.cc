@@ -102,7 +102,7 @@ TEST(MutationTest, SeededRandomPairsConverge) {
           naming = Naming{"sh_", ""};  // the second half of the pairs uses a prefix
           fresh_needed = true;
         }
-        const std::string shadow = naming.Apply(t.name);
+        const std::string shadow = naming.ShadowName(t.name);
         const std::string qshadow =
             sql::MysqlConn::QuoteName(t.db) + "." + sql::MysqlConn::QuoteName(shadow);
         std::string where = file + ": " + t.db + "." + t.name + " pair " + std::to_string(k);

@@ -18,19 +18,19 @@ TEST(NamingTest, StatementAffixWinsOverDefaults) {
   ASSERT_TRUE(n.ok()) << n.status().ToString();
   EXPECT_EQ(n->prefix, "sh_");
   EXPECT_EQ(n->suffix, "");
-  EXPECT_EQ(n->Apply("t"), "sh_t");
+  EXPECT_EQ(n->ShadowName("t"), "sh_t");
   auto s = ResolveNaming(std::nullopt, std::string("_x"), Defaults("p_", ""));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->Apply("t"), "t_x");
+  EXPECT_EQ(s->ShadowName("t"), "t_x");
 }
 
 TEST(NamingTest, DefaultsApplyWhenNoAffixGiven) {
   auto n = ResolveNaming(std::nullopt, std::nullopt, Defaults("", "_shadow"));
   ASSERT_TRUE(n.ok());
-  EXPECT_EQ(n->Apply("orders"), "orders_shadow");
+  EXPECT_EQ(n->ShadowName("orders"), "orders_shadow");
   auto p = ResolveNaming(std::nullopt, std::nullopt, Defaults("__t", ""));
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->Apply("orders"), "__torders");
+  EXPECT_EQ(p->ShadowName("orders"), "__torders");
 }
 
 TEST(NamingTest, BadAffixesAre7010) {

@@ -25,17 +25,16 @@ TableSelection Tables(Strings t, std::optional<std::string> db = std::nullopt) {
 TableSelection AllTables(std::optional<std::string> db = std::nullopt) {
   return TableSelection{std::move(db), true, {}};
 }
-Naming Prefix(std::string p) { return Naming{std::move(p), std::nullopt}; }
-Naming Suffix(std::string s) { return Naming{std::nullopt, std::move(s)}; }
+NamingChoice Prefix(std::string p) { return Naming{std::move(p), ""}; }
+NamingChoice Suffix(std::string s) { return Naming{"", std::move(s)}; }
 
 ExecutionOptions At(std::string at, ErrorStrategy e = ErrorStrategy::kAbort,
                     std::optional<std::string> comment = std::nullopt) {
   ExecutionOptions o;
   o.mode = ExecutionMode::kAt;
-  o.execute_at_time = *ParseLocalTime(at);
-  o.execute_at = std::move(at);
+  o.execute_at = *ParseTime(at);
   o.error_strategy = e;
-  o.comment = std::move(comment);
+  o.remarks = comment.value_or("");
   return o;
 }
 ExecutionOptions Opts(ExecutionMode m, ErrorStrategy e = ErrorStrategy::kAbort,
@@ -43,21 +42,21 @@ ExecutionOptions Opts(ExecutionMode m, ErrorStrategy e = ErrorStrategy::kAbort,
   ExecutionOptions o;
   o.mode = m;
   o.error_strategy = e;
-  o.comment = std::move(comment);
+  o.remarks = comment.value_or("");
   return o;
 }
 
-TaskFilter Filter(TaskColumn c, CompareOp op, Strings values) {
-  TaskFilter f;
+TaskCondition Filter(TaskColumn c, CompareOp op, Strings values) {
+  TaskCondition f;
   f.column = c;
   f.op = op;
   f.values = std::move(values);
-  if (c == TaskColumn::kCreatedAt) f.value_time = *ParseLocalTime(f.values[0]);
+  if (c == TaskColumn::kCreatedAt) f.value_time = *ParseTime(f.values[0]);
   return f;
 }
 
-ShowTasksStmt Tasks(bool all, std::vector<TaskFilter> filters = {},
-                    std::vector<TaskOrder> order = {}, std::optional<uint64_t> limit = {},
+ShowTasksStmt Tasks(bool all, std::vector<TaskCondition> filters = {},
+                    std::vector<TaskSortKey> order = {}, std::optional<uint64_t> limit = {},
                     std::optional<uint64_t> offset = {}) {
   return ShowTasksStmt{all, std::move(filters), std::move(order), limit, offset};
 }
@@ -67,7 +66,7 @@ ShowTaskStmt Task(Id id, TaskView v = TaskView::kInfo, bool alert = false,
   return ShowTaskStmt{id, v, alert, std::move(like)};
 }
 
-CreateTaskStmt Create(TableSelection sel, Naming n = {}, Strings skip = {},
+CreateTaskStmt Create(TableSelection sel, NamingChoice n = {}, Strings skip = {},
                       ExecutionOptions o = {}) {
   return CreateTaskStmt{std::move(sel), std::move(n), std::move(skip), std::move(o)};
 }
@@ -207,25 +206,26 @@ std::vector<Good> GoodCases() {
        "'2026-01-02 10:11:12'",
        Tasks(false, {Filter(C::kCreatedAt, Op::kGt, {"2026-01-01 10:11:12"}),
                      Filter(C::kCreatedAt, Op::kLe, {"2026-01-02 10:11:12"})})},
-      {"SHADOW SYNC SHOW TASKS ORDER BY task_id", Tasks(false, {}, {TaskOrder{C::kTaskId, false}})},
+      {"SHADOW SYNC SHOW TASKS ORDER BY task_id",
+       Tasks(false, {}, {TaskSortKey{C::kTaskId, false}})},
       {"SHADOW SYNC SHOW TASKS ORDER BY created_at ASC",
-       Tasks(false, {}, {TaskOrder{C::kCreatedAt, false}})},
+       Tasks(false, {}, {TaskSortKey{C::kCreatedAt, false}})},
       {"SHADOW SYNC SHOW TASKS ORDER BY status DESC, task_type, `connection` asc, creator desc, "
        "database",
        Tasks(false, {},
-             {TaskOrder{C::kStatus, true}, TaskOrder{C::kTaskType, false},
-              TaskOrder{C::kConnection, false}, TaskOrder{C::kCreator, true},
-              TaskOrder{C::kDatabase, false}})},
+             {TaskSortKey{C::kStatus, true}, TaskSortKey{C::kTaskType, false},
+              TaskSortKey{C::kConnection, false}, TaskSortKey{C::kCreator, true},
+              TaskSortKey{C::kDatabase, false}})},
       {"SHADOW SYNC SHOW TASKS LIMIT 10", Tasks(false, {}, {}, 10)},
       {"SHADOW SYNC SHOW TASKS LIMIT 10 OFFSET 20", Tasks(false, {}, {}, 10, 20)},
       {"SHADOW SYNC SHOW TASKS LIMIT 20, 10", Tasks(false, {}, {}, 10, 20)},
       {"SHADOW SYNC SHOW TASKS LIMIT 0", Tasks(false, {}, {}, 0)},
       {"SHADOW SYNC SHOW ALL TASKS WHERE creator = 'dev' ORDER BY created_at DESC LIMIT 5 OFFSET "
        "1;",
-       Tasks(true, {Filter(C::kCreator, Op::kEq, {"dev"})}, {TaskOrder{C::kCreatedAt, true}}, 5,
+       Tasks(true, {Filter(C::kCreator, Op::kEq, {"dev"})}, {TaskSortKey{C::kCreatedAt, true}}, 5,
              1)},
       {"SHADOW SYNC SHOW TASKS WHERE Status='X'ORDER BY Task_Id DESC LIMIT 1",
-       Tasks(false, {Filter(C::kStatus, Op::kEq, {"X"})}, {TaskOrder{C::kTaskId, true}}, 1)},
+       Tasks(false, {Filter(C::kStatus, Op::kEq, {"X"})}, {TaskSortKey{C::kTaskId, true}}, 1)},
       // ---- SHOW TASK ----
       {"SHADOW SYNC SHOW TASK 9", Task(9)},
       {"SHADOW SYNC SHOW TASK 9 TABLES", Task(9, TaskView::kTables)},
@@ -583,31 +583,6 @@ TEST(Parser, StatementNames) {
   for (auto n : AllStatementNames()) all.insert(std::string(n));
   EXPECT_EQ(all, seen);
   EXPECT_EQ(AllStatementNames().size(), 15u);
-}
-
-TEST(Parser, LocalTimeHelpers) {
-  auto t = ParseLocalTime("2030-07-15 08:09:10");
-  ASSERT_TRUE(t.has_value());
-  EXPECT_EQ(FormatLocalTime(*t), "2030-07-15 08:09:10");
-  auto t2 = ParseLocalTime("2030-07-15 08:09:11");
-  ASSERT_TRUE(t2.has_value());
-  EXPECT_EQ(*t2 - *t, std::chrono::seconds(1));
-  EXPECT_FALSE(ParseLocalTime("2030-07-15").has_value());
-  auto d = ParseLocalTime("2030-07-15", true);
-  ASSERT_TRUE(d.has_value());
-  EXPECT_EQ(FormatLocalTime(*d), "2030-07-15 00:00:00");
-  EXPECT_FALSE(ParseLocalTime("").has_value());
-  EXPECT_FALSE(ParseLocalTime("2030-7-15 08:09:10").has_value());
-  EXPECT_FALSE(ParseLocalTime("2030-07-15 08:60:00").has_value());
-  EXPECT_FALSE(ParseLocalTime("2030-07-15 08:00:60").has_value());
-  EXPECT_FALSE(ParseLocalTime("1969-12-31 23:59:59").has_value());
-  EXPECT_TRUE(ParseLocalTime("2000-02-29 00:00:00").has_value());
-  for (const char* far : {"2999-01-01 00:00:00", "9999-12-31 23:59:59", "1970-01-02 00:00:00"}) {
-    auto f = ParseLocalTime(far);
-    ASSERT_TRUE(f.has_value()) << far;
-    EXPECT_EQ(FormatLocalTime(*f), far);
-  }
-  EXPECT_FALSE(ParseLocalTime("1900-02-29 00:00:00").has_value());
 }
 
 TEST(Parser, QuotingHelpers) {

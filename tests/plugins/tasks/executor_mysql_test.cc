@@ -48,7 +48,7 @@ class ExecutorMysqlTest : public ::testing::Test {
     a.naming.suffix = "_shadow";
     a.tables = {{"t", "t_shadow", TableResult::kUpdate, false, "", "", "", std::move(sqls)}};
     a.id = *store_->CreateAnalysis(a);
-    SubmitOptions o;
+    ExecutionOptions o;
     o.error_strategy = strategy;
     Task task = *NewTask(a, ProcessConfig{}, o, "dev", Now());
     EXPECT_TRUE(store_->CreateTask(task).ok());

@@ -32,7 +32,7 @@ class ExecutorTest : public ::testing::Test {
  protected:
   // A task (auto-approved: WAIT_FOR_EXECUTION) with the given statements, claimed by "me#1".
   int64_t MakeTask(std::vector<std::string> sqls, ErrorStrategy strategy = ErrorStrategy::kAbort,
-                   SubmitOptions opts = {}, bool claim = true) {
+                   ExecutionOptions opts = {}, bool claim = true) {
     Analysis a;
     a.cluster = "local";
     a.database = "shop";
@@ -321,7 +321,7 @@ TEST_F(SchedulerTest, AClaimWhoseRunCouldNotStartIsReleasedAndRetried) {
 }
 
 TEST_F(SchedulerTest, ExecuteAtWaitsForItsTime) {
-  SubmitOptions at{ExecutionMode::kAt, Now() + milliseconds(300), ErrorStrategy::kAbort, ""};
+  ExecutionOptions at{ExecutionMode::kAt, Now() + milliseconds(300), ErrorStrategy::kAbort, ""};
   int64_t id = MakeTask({"ALTER A"}, ErrorStrategy::kAbort, at, false);
   ExecutorOptions eo;
   eo.owner = "host:6033#1";
@@ -335,7 +335,7 @@ TEST_F(SchedulerTest, ExecuteAtWaitsForItsTime) {
 }
 
 TEST_F(SchedulerTest, ManualWaitsForExecuteAndTheThreadRunsIt) {
-  SubmitOptions manual{ExecutionMode::kManual, std::nullopt, ErrorStrategy::kAbort, ""};
+  ExecutionOptions manual{ExecutionMode::kManual, std::nullopt, ErrorStrategy::kAbort, ""};
   int64_t id = MakeTask({"ALTER A"}, ErrorStrategy::kAbort, manual, false);
   ExecutorOptions eo;
   eo.owner = "host:6033#1";
@@ -363,7 +363,7 @@ TEST_F(SchedulerTest, TimeoutsExpireTasks) {
   one.nodes = {{{"dba"}, {}}};
   Task waiting = *NewTask(a, one, {}, "dev", Now());
   ASSERT_TRUE(store_.CreateTask(waiting).ok());
-  SubmitOptions manual{ExecutionMode::kManual, std::nullopt, ErrorStrategy::kAbort, ""};
+  ExecutionOptions manual{ExecutionMode::kManual, std::nullopt, ErrorStrategy::kAbort, ""};
   int64_t approved = MakeTask({"ALTER"}, ErrorStrategy::kAbort, manual, false);
   ExecutorOptions eo;
   eo.owner = "host:6033#1";
