@@ -10,11 +10,11 @@
 # straight on the metadb:
 #   list   SELECT id, cluster, ... FROM tasks WHERE created_at >= <now - 48h>
 #          ORDER BY created_at DESC, id DESC LIMIT 20
-#          (the store itself runs it without LIMIT and applies LIMIT after the rights check, so
-#          with many tasks in the window the proxy reads them all: that is part of what it costs)
+#          (the proxy reads the same page, more only when the user may not view some tasks)
 #   task   the 5 SELECTs of LoadTask: the task row, its tables, statements, steps and logs
+#          (the proxy sends them as one multi-statement query)
 #   logs   SELECT id, at, level, message FROM task_logs WHERE task_id=<id> ORDER BY id
-#          (the proxy loads the whole task for LOGS too: the same 5 SELECTs)
+#          (the proxy loads the whole task for LOGS too, in that one query)
 # at every thread count, for every stored-task count. The tasks: a few real ones made through
 # the proxy (ANALYZE + SUBMIT, and CREATE TASK; approved automatically, executed, so each has
 # tables, statements, steps and logs), then clones of them made with INSERT ... SELECT in the

@@ -16,6 +16,9 @@ std::unique_ptr<TaskRuntime> TaskRuntime::Start(ConfigPtr config, std::string in
   sql::ClusterConnInfo target;
   if (metadb != nullptr) target = sql::ClusterConnInfo::FromConfig(*metadb);
   target.label = "metadb";
+  // A metadb that stops answering (frozen, network gone) fails a statement after this, instead
+  // of holding its worker for as long as the TCP stack keeps trying.
+  target.io_timeout = std::chrono::seconds(30);
   // Who uses the metadb at once: every worker (statements and executions) and the scheduler.
   const size_t workers = std::max<uint32_t>(1, config->shadow_sync.workers);
   rt->store_ = std::make_unique<MysqlTaskStore>(target, config->metadb.database, workers + 2);
@@ -76,8 +79,7 @@ void TaskRuntime::Stop(std::chrono::steady_clock::time_point deadline) {
   // EXECUTION_FAILED (the same outcome a crash gives, but written now).
   const auto left = std::max(std::chrono::steady_clock::duration::zero(),
                              deadline - std::chrono::steady_clock::now());
-  if (executor_ &&
-      !pool_.WaitIdle(std::chrono::duration_cast<std::chrono::milliseconds>(left))) {
+  if (executor_ && !pool_.WaitIdle(std::chrono::duration_cast<std::chrono::milliseconds>(left))) {
     int n = executor_->CancelAll("proxy stopped while the task was executing");
     log::Warn("tasks", "shutdown: killed ", n, " running execution(s) after shutdown_grace");
   }

@@ -1,6 +1,7 @@
 #include "plugins/tasks/task_service.h"
 
 #include <algorithm>
+#include <set>
 
 #include "base/metrics.h"
 #include "plugins/approval/approval.h"
@@ -142,29 +143,40 @@ Result<CreatedTask> TaskService::CreateTask(const Actor& actor, const AnalysisSp
 Result<std::vector<TaskSummary>> TaskService::ListTasks(const Actor& actor, const TaskQuery& query,
                                                         bool all_time) {
   ConfigPtr config = deps_.config();
-  // The store returns every match; rights filter first, then OFFSET / LIMIT.
+  // OFFSET and LIMIT count the tasks the actor may view, so the store is read in pages, in the
+  // list's order, until enough of them are seen: one page of offset + limit rows when the actor
+  // sees every task (an admin, a creator of all of them), more only when some are hidden.
   TaskQuery q = query;
-  q.limit.reset();
-  q.offset = 0;
   if (!all_time)
     q.created_since = deps_.clock() - std::chrono::duration_cast<std::chrono::milliseconds>(
                                           config->shadow_sync.task_list_window);
-  auto list = deps_.store->ListTasks(q);
-  if (!list.ok()) return list.status();
+  const std::optional<uint64_t> wanted =
+      query.limit ? std::optional<uint64_t>(query.offset + *query.limit) : std::nullopt;
+  uint64_t page = wanted ? std::max<uint64_t>(*wanted, 1) : 0;  // 0: everything at once
+  q.offset = 0;
   std::vector<TaskSummary> out;
+  std::set<int64_t> seen;  // a task inserted between two pages shifts the next one
   uint64_t skip = query.offset;
-  for (auto& t : *list) {
-    approval::TaskFacts facts{t.id, t.creator};
-    if (!approval::CanView(facts, actor.user, actor.roles, t.process, t.process_nodes).ok())
-      continue;
-    if (skip > 0) {
-      --skip;
-      continue;
+  while (true) {
+    q.limit = page == 0 ? std::nullopt : std::optional<uint64_t>(page);
+    auto list = deps_.store->ListTasks(q);
+    if (!list.ok()) return list.status();
+    for (auto& t : *list) {
+      if (!seen.insert(t.id).second) continue;
+      approval::TaskFacts facts{t.id, t.creator};
+      if (!approval::CanView(facts, actor.user, actor.roles, t.process, t.process_nodes).ok())
+        continue;
+      if (skip > 0) {
+        --skip;
+        continue;
+      }
+      if (query.limit && out.size() >= *query.limit) return out;
+      out.push_back(std::move(t));
     }
-    if (query.limit && out.size() >= *query.limit) break;
-    out.push_back(std::move(t));
+    if (page == 0 || list->size() < page || (query.limit && out.size() >= *query.limit)) return out;
+    q.offset += list->size();
+    page *= 2;
   }
-  return out;
 }
 
 Result<Task> TaskService::GetTask(const Actor& actor, int64_t id) {

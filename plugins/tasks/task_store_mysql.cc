@@ -77,6 +77,7 @@ sql::ConnectionPool::Options PoolOptions(const sql::ClusterConnInfo& server, siz
   sql::ConnectionPool::Options o;
   o.max_size = std::max<size_t>(1, size);
   o.on_connect = std::move(prepare);
+  o.connect.multi_statements = true;  // only text this store builds, values quoted
   o.acquire_timeout = server.connect_timeout;
   return o;
 }

@@ -182,41 +182,34 @@ static Task TaskFromRow(const sql::Row& r) {
 }
 
 Result<Task> MysqlTaskStore::LoadTask(sql::MysqlConn& link, int64_t id) {
+  // The task and its four child lists in one round trip.
   const std::string ids = std::to_string(id);
-  auto rows = link.Query(std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids);
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return UnknownTask(id);
-  Task t = TaskFromRow((*rows)[0]);
-  auto tables = link.Query(
-      "SELECT source_table, shadow_table, result, skipped FROM task_tables "
-      "WHERE task_id=" +
-      ids + " ORDER BY seq");
-  if (!tables.ok()) return tables.status();
-  for (const auto& x : *tables)
+  auto r = link.QueryMulti(
+      std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids +
+      ";SELECT source_table, shadow_table, result, skipped FROM task_tables WHERE task_id=" + ids +
+      " ORDER BY seq;SELECT seq, source_table, sql_text, state, error FROM task_statements WHERE "
+      "task_id=" +
+      ids +
+      " ORDER BY seq;SELECT seq, node, status, operator, at, comment FROM task_steps WHERE "
+      "task_id=" +
+      ids + " ORDER BY seq;SELECT id, at, level, message FROM task_logs WHERE task_id=" + ids +
+      " ORDER BY id");
+  if (!r.error.ok()) return r.error;
+  if (r.results.size() != 5) return Status(errc::kInternal, "metadb: short answer loading a task");
+  if (r.results[0].empty()) return UnknownTask(id);
+  Task t = TaskFromRow(r.results[0][0]);
+  for (const auto& x : r.results[1])
     t.tables.push_back(TaskTable{Str(x[0]), Str(x[1]),
                                  ParseTableResult(Str(x[2])).value_or(TableResult::kNoAction),
                                  Int(x[3]) != 0});
-  auto stmts = link.Query(
-      "SELECT seq, source_table, sql_text, state, error FROM task_statements "
-      "WHERE task_id=" +
-      ids + " ORDER BY seq");
-  if (!stmts.ok()) return stmts.status();
-  for (const auto& x : *stmts)
+  for (const auto& x : r.results[2])
     t.statements.push_back(TaskStatement{
         static_cast<int>(Int(x[0])), Str(x[1]), Str(x[2]),
         ParseStatementState(Str(x[3])).value_or(StatementState::kPending), Str(x[4])});
-  auto steps = link.Query(
-      "SELECT seq, node, status, operator, at, comment FROM task_steps WHERE "
-      "task_id=" +
-      ids + " ORDER BY seq");
-  if (!steps.ok()) return steps.status();
-  for (const auto& x : *steps)
+  for (const auto& x : r.results[3])
     t.steps.push_back(ProcessStep{static_cast<int>(Int(x[0])), Str(x[1]), Str(x[2]), Str(x[3]),
                                   Time(x[4]), Str(x[5])});
-  auto logs = link.Query("SELECT id, at, level, message FROM task_logs WHERE task_id=" + ids +
-                         " ORDER BY id");
-  if (!logs.ok()) return logs.status();
-  for (const auto& x : *logs)
+  for (const auto& x : r.results[4])
     t.logs.push_back(TaskLog{Int(x[0]), Time(x[1]).value_or(TimePoint{}),
                              ParseLogLevel(Str(x[2])).value_or(LogLevel::kInfo), Str(x[3])});
   return t;

@@ -3,6 +3,8 @@
 // runner.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "fake_sql.h"
 #include "plugins/shadow_sync/handlers.h"
 #include "plugins/shadow_sync/parser.h"
@@ -219,6 +221,32 @@ TEST_F(TaskCenterTest, TheInteractiveFlowWithTwoApprovers) {
                                                    "creator", "created_at", "status"}));
   EXPECT_EQ(Cell(all, 0, "task_type"), "SHADOW_TABLE_SYNC");
   EXPECT_EQ(Cell(all, 0, "connection"), "local");
+}
+
+// LIMIT and OFFSET count the tasks the user may view, however many hidden ones lie between
+// them: the service reads the store page by page until it has enough.
+TEST_F(TaskCenterTest, LimitAndOffsetCountOnlyVisibleTasks) {
+  std::vector<std::string> mine;  // dev's, oldest first
+  for (int i = 0; i < 9; ++i) {
+    const SessionContext& who = i % 3 == 0 ? dev_ : bob_;  // bob's are hidden from dev
+    auto rs = Rows(who, "SHADOW SYNC CREATE TASK TABLES users EXECUTE MANUALLY");
+    if (&who == &dev_) mine.push_back(Cell(rs, 0, "task_id"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));  // distinct created_at
+  }
+  ASSERT_EQ(mine.size(), 3u);
+  auto ids = [&](const std::string& sql) {
+    std::vector<std::string> out;
+    for (const auto& r : Rows(dev_, sql).rows) out.push_back(r[0].value_or(""));
+    return out;
+  };
+  EXPECT_EQ(ids("SHADOW SYNC SHOW TASKS LIMIT 1"), (std::vector<std::string>{mine[2]}));
+  EXPECT_EQ(ids("SHADOW SYNC SHOW TASKS LIMIT 2 OFFSET 1"),
+            (std::vector<std::string>{mine[1], mine[0]}));
+  EXPECT_EQ(ids("SHADOW SYNC SHOW TASKS LIMIT 5 OFFSET 2"), (std::vector<std::string>{mine[0]}));
+  EXPECT_EQ(ids("SHADOW SYNC SHOW TASKS LIMIT 5 OFFSET 3"), (std::vector<std::string>{}));
+  EXPECT_EQ(ids("SHADOW SYNC SHOW TASKS ORDER BY task_id LIMIT 2"),
+            (std::vector<std::string>{mine[0], mine[1]}));
+  EXPECT_EQ(ids("SHADOW SYNC SHOW TASKS").size(), 3u);
 }
 
 TEST_F(TaskCenterTest, CreateTaskInASandboxRunsWithoutApproval) {
