@@ -49,6 +49,9 @@ class StatementPlugin {
   // Answers the query (already known to start with the plugin's keywords) on the calling
   // thread; may block (metadb, backend schema reads). Thread-safe.
   virtual Answer Handle(const SessionContext& session, std::string_view query) = 0;
+  // Whether answering `query` uses SessionContext::database (the session's current database);
+  // when not, the proxy does not ask the backend for it first. Called on an event loop: cheap.
+  virtual bool NeedsDatabase(std::string_view query) const = 0;
   // Runs Handle() on the plugin's worker pool and calls done(answer) on that worker thread.
   virtual void Submit(SessionContext session, std::string query,
                       std::function<void(Answer)> done) = 0;

@@ -56,6 +56,8 @@ class SessionHost {
   virtual ConfigPtr config() = 0;
   // A session ended (connection accounting).
   virtual void Release() = 0;
+  // What answers SHADOW SYNC (lives as long as the host).
+  virtual const plugins::StatementPlugin* plugin() const = 0;
   // Runs a SHADOW SYNC statement on the worker pool; `done` runs on `loop` with the answer.
   virtual void RunStatement(EventLoop* loop, plugins::SessionContext context, std::string query,
                             std::function<void(plugins::Answer)> done) = 0;

@@ -197,8 +197,13 @@ void RelayMachine::Advance(int64_t now_ns) {
     Advance(now_ns);
     return;
   }
-  // A SHADOW SYNC statement: first ask the backend which database the session is in, so the
-  // default `db` is right whatever changed it (USE in a multi-statement query, a procedure...).
+  // A SHADOW SYNC statement. If it uses the session's database, first ask the backend which
+  // one it is in, so the default `db` is right whatever changed it (USE in a multi-statement
+  // query, a procedure...).
+  if (s_.plugin != nullptr && !s_.plugin->NeedsDatabase(local_->text)) {
+    RunHeadStatement();
+    return;
+  }
   probing_ = true;
   local_->probe.clear();
   tracker_.Start(p::COM_QUERY, s_.client_caps, s_.ext_caps);
@@ -571,6 +576,10 @@ void RelayMachine::OnProbePacket(std::string payload, int64_t now_ns) {
               value.status().message(), "); using the last one seen ('", s_.database, "')");
   }
   (void)now_ns;
+  RunHeadStatement();
+}
+
+void RelayMachine::RunHeadStatement() {
   RelayAction a;
   a.kind = RelayAction::Kind::kRunStatement;
   a.bytes = std::move(local_->text);

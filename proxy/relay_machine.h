@@ -69,6 +69,9 @@ struct RelaySession {
   uint32_t connection_id = 0;
   std::array<char, 20> scramble{};          // the one the client was greeted with
   std::array<char, 20> backend_scramble{};  // the backend link's (differs after a re-dial)
+  // What answers SHADOW SYNC; asked whether a statement needs the current database (null: it
+  // always does).
+  const plugins::StatementPlugin* plugin = nullptr;
 };
 
 class RelayMachine {
@@ -154,6 +157,7 @@ class RelayMachine {
   void ParseBackend(const ByteWindow& in, int64_t now_ns);
   void ConsumeBackend(RelayAction::Kind kind, size_t n);
   void OnProbePacket(std::string payload, int64_t now_ns);
+  void RunHeadStatement();  // kRunStatement with the head's text
   void AnswerBackendAuthSwitch(uint8_t seq, const std::string& payload);
   void CutShort(const ByteWindow& in, const std::string& why);
 

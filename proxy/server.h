@@ -45,6 +45,7 @@ class Server : public SessionHost {
 
   ConfigPtr config() override;
   void Release() override;
+  const plugins::StatementPlugin* plugin() const override { return plugin_.get(); }
   void RunStatement(EventLoop* loop, plugins::SessionContext context, std::string query,
                     std::function<void(plugins::Answer)> done) override;
   bool draining() const { return draining_.load(std::memory_order_relaxed); }

@@ -211,6 +211,7 @@ void Session::FinishHandshake() {
   rs.client_caps = a.client_capabilities();
   rs.ext_caps = a.mariadb_ext_capabilities();
   rs.connection_id = a.connection_id();
+  rs.plugin = ctx_->host()->plugin();
   a.scramble().copy(rs.scramble.data(), rs.scramble.size());
   a.backend_scramble().copy(rs.backend_scramble.data(), rs.backend_scramble.size());
   log::Debug("relay", "session ", rs.connection_id, ": user '", rs.user, "' from ", peer_host_,

@@ -43,6 +43,16 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
     return answer;
   }
 
+  bool NeedsDatabase(std::string_view query) const override {
+    // Only what analyses without naming its database does; a query that does not parse is
+    // answered with its syntax error, which needs nothing.
+    auto parsed = ParseStatement(query);
+    if (!parsed.ok()) return false;
+    if (const auto* a = std::get_if<AnalyzeStmt>(&*parsed)) return !a->target.database;
+    if (const auto* c = std::get_if<CreateTaskStmt>(&*parsed)) return !c->target.database;
+    return false;
+  }
+
   void Submit(SessionContext session, std::string query,
               std::function<void(Answer)> done) override {
     pool_.Post([this, session = std::move(session), query = std::move(query),

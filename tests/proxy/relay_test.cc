@@ -106,8 +106,11 @@ constexpr char kBackendScramble[] = "ABCDEFGHIJ0123456789";
 
 class Driver {
  public:
-  explicit Driver(uint32_t caps, ConfigPtr config = TestConfig()) : config_(std::move(config)) {
+  explicit Driver(uint32_t caps, ConfigPtr config = TestConfig(),
+                  const plugins::StatementPlugin* plugin = nullptr)
+      : config_(std::move(config)) {
     RelaySession s;
+    s.plugin = plugin;
     s.config = config_;
     s.cluster = &config_->clusters.front();
     s.user = "root";
@@ -544,6 +547,34 @@ TEST(RelayMachine, ShadowSyncBetweenRelayedStatements) {
   d.Backend(probe_answer);
   EXPECT_EQ(d.machine().Context().database, "shop");  // asked of the backend
   EXPECT_EQ(d.machine().phase(), RelayMachine::Phase::kLocalAnswer);
+}
+
+// Says a statement needs the current database when it mentions ANALYZE; answers nothing.
+class DatabaseNeeds : public plugins::StatementPlugin {
+ public:
+  plugins::Answer Handle(const plugins::SessionContext&, std::string_view) override {
+    return Status::Ok();
+  }
+  bool NeedsDatabase(std::string_view query) const override {
+    return query.find("ANALYZE") != std::string_view::npos;
+  }
+  void Submit(plugins::SessionContext, std::string, std::function<void(plugins::Answer)>) override {
+  }
+  void Reload(ConfigPtr) override {}
+  void BeginShutdown() override {}
+  void Stop(std::chrono::steady_clock::time_point) override {}
+};
+
+TEST(RelayMachine, OnlyStatementsThatUseTheCurrentDatabaseAskTheBackendForIt) {
+  DatabaseNeeds plugin;
+  Driver d(kBaseCaps, TestConfig(), &plugin);
+  d.Client(Query("SHADOW SYNC SHOW TASKS"));
+  EXPECT_EQ(d.out().to_backend, "");  // no SELECT DATABASE()
+  ASSERT_EQ(d.out().statements, (std::vector<std::string>{"SHADOW SYNC SHOW TASKS"}));
+  d.Answer(plugins::OkAnswer{0, 0, 0, ""});
+  d.Client(Query("SHADOW SYNC ANALYZE ALL TABLES"));
+  EXPECT_EQ(d.out().to_backend, Packet(0, p::EncodeQuery("SELECT DATABASE() LIMIT 1", false)));
+  EXPECT_EQ(d.out().statements.size(), 1u);  // not before the backend has answered
 }
 
 TEST(RelayMachine, PreparedShadowSyncIsRefusedInOrder) {

@@ -158,6 +158,18 @@ INSTANTIATE_TEST_SUITE_P(
         Reached{"SHADOW SYNC ABORT 999999", 7002}, Reached{"SHADOW SYNC EXECUTE 999999", 7002},
         Reached{"SHADOW SYNC RETRY 999999", 7002}));
 
+TEST(ShadowSyncPlugin, OnlyAnalysesWithoutADatabaseNeedTheSessionsDatabase) {
+  auto p = Plugin();
+  EXPECT_TRUE(p->NeedsDatabase("SHADOW SYNC ANALYZE ALL TABLES"));
+  EXPECT_TRUE(p->NeedsDatabase("shadow sync create task tables a execute manually"));
+  EXPECT_FALSE(p->NeedsDatabase("SHADOW SYNC ANALYZE DATABASE shop ALL TABLES"));
+  EXPECT_FALSE(p->NeedsDatabase("SHADOW SYNC CREATE TASK DATABASE shop TABLES a"));
+  for (const char* q :
+       {"SHADOW SYNC SHOW TASKS", "SHADOW SYNC SHOW TASK 1 LOGS", "SHADOW SYNC APPROVE 1",
+        "SHADOW SYNC RETRY 2", "SHADOW SYNC HELP", "SHADOW SYNC FROB"})
+    EXPECT_FALSE(p->NeedsDatabase(q)) << q;
+}
+
 TEST(ShadowSyncPlugin, SyntaxErrorThroughHandle) {
   auto answer = Plugin()->Handle(Session(), "SHADOW SYNC FROB 1");
   ASSERT_TRUE(std::holds_alternative<Status>(answer));
