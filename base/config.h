@@ -16,6 +16,7 @@ struct ServerAddress {
   std::string host;
   uint16_t port = 3306;
   std::string ToString() const { return host + ":" + std::to_string(port); }
+  bool operator==(const ServerAddress&) const = default;
 };
 
 struct ListenConfig {

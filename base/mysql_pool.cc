@@ -19,7 +19,7 @@ Result<MysqlConn> ConnectionPool::Open() {
   return conn;
 }
 
-Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
+Result<ConnectionPool::Lease> ConnectionPool::Acquire(bool wait) {
   const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
@@ -49,8 +49,8 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
       }
       return Lease(this, std::move(conn).value(), false);
     }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-        open_ >= options_.max_size)
+    if (!wait || (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
+                  open_ >= options_.max_size))
       return Status(errc::kUnavailable,
                     target_.Label() + " unavailable (all " + std::to_string(options_.max_size) +
                         " connections busy for " +

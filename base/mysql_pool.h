@@ -68,7 +68,9 @@ class ConnectionPool {
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  Result<Lease> Acquire();
+  // A connection: an idle one, a new one while fewer than max_size are open, else the next one
+  // given back (waiting up to acquire_timeout; with wait false, ERR 7030 at once).
+  Result<Lease> Acquire(bool wait = true);
   Stats stats() const;
   const ClusterConnInfo& target() const { return target_; }
 

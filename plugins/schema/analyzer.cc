@@ -92,7 +92,9 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
   if (Status s = ValidateNaming(naming); !s.ok()) return s;
   if (!selection.all && selection.tables.empty())
     return Status(errc::kNotFound, "no table selected in database '" + db + "'");
-  SchemaReader reader(conn, db, ReaderOptions{.parallelism = std::max(1, options.parallelism)});
+  SchemaReader reader(
+      conn, db,
+      ReaderOptions{.parallelism = std::max(1, options.parallelism), .pool = options.pool});
 
   // 1. Which tables exist: one query.
   std::map<std::string, TableKind> listing;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/mysql_conn.h"
+#include "base/mysql_pool.h"
 #include "base/status.h"
 #include "plugins/schema/differ.h"
 #include "plugins/schema/model.h"
@@ -51,6 +52,8 @@ struct Analysis {
 
 struct AnalyzeOptions {
   int parallelism = 4;  // connections used for reading (shadow_sync.workers)
+  // The cluster's connection pool (multi-statements on) to read with; null: own connections.
+  sql::ConnectionPool* pool = nullptr;
 };
 
 // Validates the naming (7010), reads, diffs. Errors: 7005 missing database/table (named),

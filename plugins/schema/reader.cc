@@ -33,6 +33,14 @@ Status SchemaReader::NoDatabase() const {
 }
 
 Result<sql::MysqlConn*> SchemaReader::Primary() {
+  if (options_.pool != nullptr) {
+    if (!primary_lease_) {
+      auto lease = options_.pool->Acquire();
+      if (!lease.ok()) return lease.status();
+      primary_lease_.emplace(std::move(lease).value());
+    }
+    return &**primary_lease_;
+  }
   if (!primary_) {
     Result<sql::MysqlConn> c =
         sql::MysqlConn::Connect(info_, "", sql::ConnectOptions{.multi_statements = true});
@@ -40,6 +48,18 @@ Result<sql::MysqlConn*> SchemaReader::Primary() {
     primary_.emplace(std::move(c).value());
   }
   return &*primary_;
+}
+
+SchemaReader::Extra SchemaReader::Another() {
+  Extra out;
+  if (options_.pool != nullptr) {
+    auto lease = options_.pool->Acquire(/*wait=*/false);
+    if (lease.ok()) out.lease.emplace(std::move(lease).value());
+    return out;  // none to spare: this slice is read on the primary
+  }
+  auto c = sql::MysqlConn::Connect(info_, "", sql::ConnectOptions{.multi_statements = true});
+  if (c.ok()) out.own.emplace(std::move(c).value());
+  return out;
 }
 
 Result<std::map<std::string, TableKind>> SchemaReader::List(
@@ -156,13 +176,12 @@ Status SchemaReader::ReadCreateEach(const std::vector<std::string>& names, const
   std::vector<std::thread> threads;
   for (size_t k = 1; k < conns; ++k) {
     threads.emplace_back([&, k] {
-      Result<sql::MysqlConn> c =
-          sql::MysqlConn::Connect(info_, "", sql::ConnectOptions{.multi_statements = true});
-      if (!c.ok()) {
+      Extra c = Another();
+      if (c.get() == nullptr) {
         slices[k].no_conn = true;  // read on the primary afterwards
         return;
       }
-      slices[k].status = ReadCreateSlice(*c, db_, names, cut[k], cut[k + 1],
+      slices[k].status = ReadCreateSlice(*c.get(), db_, names, cut[k], cut[k + 1],
                                          options_.statements_per_trip, on_ddl, &slices[k].trips);
     });
   }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/mysql_conn.h"
+#include "base/mysql_pool.h"
 #include "base/status.h"
 
 namespace shadowproxy::schema {
@@ -20,6 +21,10 @@ struct ReaderOptions {
   int parallelism = 4;           // connections used for reading at most (shadow_sync.workers)
   int statements_per_trip = 64;  // SHOW CREATE TABLE statements per round trip
   int min_tables_per_conn = 48;  // below this, another connection costs more than it saves
+  // Where connections come from (multi-statements on): the cluster's pool, shared by analyses;
+  // null: the reader opens its own. A reading connection beyond the first is only taken when
+  // the pool has one to spare right away.
+  sql::ConnectionPool* pool = nullptr;
 };
 
 class SchemaReader {
@@ -45,12 +50,20 @@ class SchemaReader {
 
  private:
   Result<sql::MysqlConn*> Primary();
+  // A connection for one more reading thread: from the pool if it has one now, else a new one.
+  struct Extra {
+    std::optional<sql::ConnectionPool::Lease> lease;
+    std::optional<sql::MysqlConn> own;
+    sql::MysqlConn* get() { return lease ? &**lease : own ? &*own : nullptr; }
+  };
+  Extra Another();
   Status NoDatabase() const;
 
   sql::ClusterConnInfo info_;
   std::string db_;
   ReaderOptions options_;
   std::optional<sql::MysqlConn> primary_;
+  std::optional<sql::ConnectionPool::Lease> primary_lease_;
   int round_trips_ = 0;
 };
 

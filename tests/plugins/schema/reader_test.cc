@@ -188,6 +188,30 @@ TEST_F(ReaderTest, ReadCreateInBatchesAndInParallel) {
   }
 }
 
+// Readers sharing a cluster's pool: never more connections than the pool allows, a thread
+// beyond them reads on the first connection, and the next analysis reuses the connections.
+TEST_F(ReaderTest, ReadsWithConnectionsFromAPool) {
+  std::vector<std::string> names;
+  for (int i = 0; i < 130; ++i) names.push_back("t" + std::to_string(i));
+  sql::ConnectionPool::Options po;
+  po.max_size = 2;
+  po.connect.multi_statements = true;
+  sql::ConnectionPool pool(testing::SharedBackend()->conn_info(), po);
+  for (int round = 0; round < 2; ++round) {
+    SchemaReader reader(
+        testing::SharedBackend()->conn_info(), "rdb",
+        ReaderOptions{
+            .parallelism = 4, .statements_per_trip = 16, .min_tables_per_conn = 10, .pool = &pool});
+    auto r = reader.ReadCreate(names);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->size(), 130u);
+    EXPECT_EQ(r->at("t129").rfind("CREATE TABLE `t129`", 0), 0u);
+    EXPECT_LE(pool.stats().open, 2u);
+  }
+  EXPECT_EQ(pool.stats().connects, 2u);  // the second reader reused both
+  EXPECT_EQ(pool.stats().idle, 2u);      // and gave them back
+}
+
 TEST_F(ReaderTest, VanishedTableIsLeftOutAndTheRestRead) {
   SchemaReader reader(testing::SharedBackend()->conn_info(), "rdb",
                       ReaderOptions{.parallelism = 1, .statements_per_trip = 8});
