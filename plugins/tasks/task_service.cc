@@ -179,8 +179,8 @@ Result<std::vector<TaskSummary>> TaskService::ListTasks(const Actor& actor, cons
   }
 }
 
-Result<Task> TaskService::GetTask(const Actor& actor, int64_t id) {
-  auto t = deps_.store->GetTask(id);
+Result<Task> TaskService::GetTask(const Actor& actor, int64_t id, unsigned parts) {
+  auto t = deps_.store->GetTask(id, parts);
   if (!t.ok()) return t.status();
   approval::TaskFacts facts{t->id, t->creator};
   if (Status st = approval::CanView(facts, actor.user, actor.roles, t->process, t->process_nodes);

@@ -86,8 +86,8 @@ class TaskService {
   // then query.offset / query.limit.
   Result<std::vector<TaskSummary>> ListTasks(const Actor& actor, const TaskQuery& query,
                                              bool all_time);
-  // SHOW TASK: the whole task, if the actor may view it.
-  Result<Task> GetTask(const Actor& actor, int64_t id);
+  // SHOW TASK: the task with the lists asked for (TaskStore::Parts), if the actor may view it.
+  Result<Task> GetTask(const Actor& actor, int64_t id, unsigned parts = TaskStore::kWhole);
   Result<Task> Approve(const Actor& actor, int64_t id, const std::string& comment);
   Result<Task> Reject(const Actor& actor, int64_t id, const std::string& comment);
   Result<Task> Abort(const Actor& actor, int64_t id);

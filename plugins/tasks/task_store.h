@@ -78,7 +78,16 @@ class TaskStore {
   // Stores a new task (id, version, log ids are set on `task`) and marks its analysis submitted
   // in the same transaction (7012 if it already was).
   virtual Status CreateTask(Task& task) = 0;
-  virtual Result<Task> GetTask(int64_t id) = 0;  // 7002 if unknown
+  // Which of a task's lists GetTask loads besides its own fields. A task loaded without all of
+  // them is for reading only: never SaveTask() it (its steps would be rewritten from nothing).
+  enum Parts : unsigned {
+    kTables = 1,
+    kStatements = 2,
+    kSteps = 4,
+    kLogs = 8,
+    kWhole = kTables | kStatements | kSteps | kLogs,
+  };
+  virtual Result<Task> GetTask(int64_t id, unsigned parts = kWhole) = 0;  // 7002 if unknown
   virtual Result<TaskStatus> GetStatus(int64_t id) = 0;
   // Writes the task's row, process steps and new logs (id 0) if the stored version equals
   // task.version; then bumps it. false = someone else changed it first (reload and retry).

@@ -156,7 +156,7 @@ Status MemoryTaskStore::CreateTask(Task& task) {
   return Status::Ok();
 }
 
-Result<Task> MemoryTaskStore::GetTask(int64_t id) {
+Result<Task> MemoryTaskStore::GetTask(int64_t id, unsigned /*parts: all are at hand*/) {
   std::lock_guard<std::mutex> lock(mu_);
   if (Status s = CheckUp(); !s.ok()) return s;
   auto it = tasks_.find(id);

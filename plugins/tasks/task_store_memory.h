@@ -19,7 +19,7 @@ class MemoryTaskStore : public TaskStore {
   Result<int> SetSkipped(int64_t analysis_id, const std::vector<std::string>& tables,
                          bool skipped) override;
   Status CreateTask(Task& task) override;
-  Result<Task> GetTask(int64_t id) override;
+  Result<Task> GetTask(int64_t id, unsigned parts = kWhole) override;
   Result<TaskStatus> GetStatus(int64_t id) override;
   Result<bool> SaveTask(Task& task) override;
   Status UpdateStatement(int64_t task_id, const TaskStatement& statement) override;

@@ -31,7 +31,7 @@ class MysqlTaskStore : public TaskStore {
   Result<int> SetSkipped(int64_t analysis_id, const std::vector<std::string>& tables,
                          bool skipped) override;
   Status CreateTask(Task& task) override;
-  Result<Task> GetTask(int64_t id) override;
+  Result<Task> GetTask(int64_t id, unsigned parts = kWhole) override;
   Result<TaskStatus> GetStatus(int64_t id) override;
   Result<bool> SaveTask(Task& task) override;
   Status UpdateStatement(int64_t task_id, const TaskStatement& statement) override;
@@ -49,7 +49,7 @@ class MysqlTaskStore : public TaskStore {
   // On every new connection: select the database (creating it if missing), migrate once.
   Status Prepare(sql::MysqlConn& conn);
   Status Migrate(sql::MysqlConn& conn);
-  Result<Task> LoadTask(sql::MysqlConn& conn, int64_t id);
+  Result<Task> LoadTask(sql::MysqlConn& conn, int64_t id, unsigned parts = kWhole);
   Status InsertLogs(sql::MysqlConn& conn, Task& task);
   Status InsertSteps(sql::MysqlConn& conn, const Task& task);
 

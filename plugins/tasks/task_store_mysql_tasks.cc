@@ -1,5 +1,6 @@
 // MysqlTaskStore: the task half (tasks, statements, steps, logs, claims, the task list).
 #include <algorithm>
+#include <bit>
 
 #include "plugins/tasks/sql_build.h"
 #include "plugins/tasks/task_store_mysql.h"
@@ -181,43 +182,53 @@ static Task TaskFromRow(const sql::Row& r) {
   return t;
 }
 
-Result<Task> MysqlTaskStore::LoadTask(sql::MysqlConn& link, int64_t id) {
-  // The task and its four child lists in one round trip.
+Result<Task> MysqlTaskStore::LoadTask(sql::MysqlConn& link, int64_t id, unsigned parts) {
+  // The task and the lists asked for, in one round trip.
   const std::string ids = std::to_string(id);
-  auto r = link.QueryMulti(
-      std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids +
-      ";SELECT source_table, shadow_table, result, skipped FROM task_tables WHERE task_id=" + ids +
-      " ORDER BY seq;SELECT seq, source_table, sql_text, state, error FROM task_statements WHERE "
-      "task_id=" +
-      ids +
-      " ORDER BY seq;SELECT seq, node, status, operator, at, comment FROM task_steps WHERE "
-      "task_id=" +
-      ids + " ORDER BY seq;SELECT id, at, level, message FROM task_logs WHERE task_id=" + ids +
-      " ORDER BY id");
+  std::string q = std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids;
+  if (parts & kTables)
+    q += ";SELECT source_table, shadow_table, result, skipped FROM task_tables WHERE task_id=" +
+         ids + " ORDER BY seq";
+  if (parts & kStatements)
+    q += ";SELECT seq, source_table, sql_text, state, error FROM task_statements WHERE task_id=" +
+         ids + " ORDER BY seq";
+  if (parts & kSteps)
+    q += ";SELECT seq, node, status, operator, at, comment FROM task_steps WHERE task_id=" + ids +
+         " ORDER BY seq";
+  if (parts & kLogs)
+    q += ";SELECT id, at, level, message FROM task_logs WHERE task_id=" + ids + " ORDER BY id";
+  auto r = link.QueryMulti(q);
   if (!r.error.ok()) return r.error;
-  if (r.results.size() != 5) return Status(errc::kInternal, "metadb: short answer loading a task");
+  const size_t lists = static_cast<size_t>(std::popcount(parts & kWhole));
+  if (r.results.size() != 1 + lists)
+    return Status(errc::kInternal, "metadb: short answer loading a task");
   if (r.results[0].empty()) return UnknownTask(id);
+  size_t next = 1;
+  const sql::Rows kNone;
+  auto list = [&](unsigned part) -> const sql::Rows& {
+    return (parts & part) ? r.results[next++] : kNone;
+  };
   Task t = TaskFromRow(r.results[0][0]);
-  for (const auto& x : r.results[1])
+  for (const auto& x : list(kTables))
     t.tables.push_back(TaskTable{Str(x[0]), Str(x[1]),
                                  ParseTableResult(Str(x[2])).value_or(TableResult::kNoAction),
                                  Int(x[3]) != 0});
-  for (const auto& x : r.results[2])
+  for (const auto& x : list(kStatements))
     t.statements.push_back(TaskStatement{
         static_cast<int>(Int(x[0])), Str(x[1]), Str(x[2]),
         ParseStatementState(Str(x[3])).value_or(StatementState::kPending), Str(x[4])});
-  for (const auto& x : r.results[3])
+  for (const auto& x : list(kSteps))
     t.steps.push_back(ProcessStep{static_cast<int>(Int(x[0])), Str(x[1]), Str(x[2]), Str(x[3]),
                                   Time(x[4]), Str(x[5])});
-  for (const auto& x : r.results[4])
+  for (const auto& x : list(kLogs))
     t.logs.push_back(TaskLog{Int(x[0]), Time(x[1]).value_or(TimePoint{}),
                              ParseLogLevel(Str(x[2])).value_or(LogLevel::kInfo), Str(x[3])});
   return t;
 }
 
-Result<Task> MysqlTaskStore::GetTask(int64_t id) {
+Result<Task> MysqlTaskStore::GetTask(int64_t id, unsigned parts) {
   return pool_.Run([&](sql::MysqlConn& link) -> Result<Task> {
-    auto t = LoadTask(link, id);
+    auto t = LoadTask(link, id, parts);
     if (!t.ok()) return t.status();
     return t;
   });

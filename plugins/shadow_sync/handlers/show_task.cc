@@ -52,7 +52,11 @@ plugins::ResultSetAnswer Info(const Task& t) {
 }  // namespace
 
 Answer HandleShowTask(const Request& r, const ShowTaskStmt& stmt) {
-  auto loaded = r.service.GetTask(r.actor, static_cast<int64_t>(stmt.task_id));
+  using S = tasks::TaskStore;
+  static constexpr unsigned kPartsOf[] = {S::kTables | S::kStatements, S::kTables, S::kStatements,
+                                          S::kSteps, S::kLogs};  // by TaskView
+  auto loaded = r.service.GetTask(r.actor, static_cast<int64_t>(stmt.task_id),
+                                  kPartsOf[static_cast<size_t>(stmt.view)]);
   if (!loaded.ok()) return loaded.status();
   const Task& t = *loaded;
   plugins::ResultSetAnswer rs;

@@ -123,6 +123,59 @@ TEST_F(StoreContractTest, SkipUnskipAndSubmittedOnce) {
   EXPECT_EQ(store_->SetSkipped(*id, {"users"}, true).status().code(), errc::kAlreadySubmitted);
 }
 
+// A read of some lists gives those exactly as a whole read does (other lists may be left out).
+TEST_F(StoreContractTest, PartialReadsGiveTheListsAskedFor) {
+  Task t = Submit(SampleAnalysis());
+  ASSERT_TRUE(store_->AppendLog(t.id, TaskLog{0, Now(), LogLevel::kWarn, "second"}).ok());
+  Task whole = *store_->GetTask(t.id);
+  ASSERT_FALSE(whole.tables.empty());
+  ASSERT_FALSE(whole.statements.empty());
+  ASSERT_FALSE(whole.steps.empty());
+  ASSERT_GE(whole.logs.size(), 2u);
+  auto sources = [](const Task& x) {
+    std::vector<std::string> out;
+    for (const auto& tt : x.tables) out.push_back(tt.source);
+    return out;
+  };
+  auto sqls = [](const Task& x) {
+    std::vector<std::string> out;
+    for (const auto& st : x.statements) out.push_back(st.sql);
+    return out;
+  };
+  auto nodes = [](const Task& x) {
+    std::vector<std::string> out;
+    for (const auto& st : x.steps) out.push_back(st.node + "/" + st.status);
+    return out;
+  };
+  auto messages = [](const Task& x) {
+    std::vector<std::string> out;
+    for (const auto& l : x.logs) out.push_back(l.message);
+    return out;
+  };
+  for (unsigned part :
+       std::vector<unsigned>{TaskStore::kTables, TaskStore::kStatements, TaskStore::kSteps,
+                             TaskStore::kLogs, TaskStore::kTables | TaskStore::kLogs}) {
+    auto p = store_->GetTask(t.id, part);
+    ASSERT_TRUE(p.ok()) << p.status().ToString();
+    EXPECT_EQ(p->status, whole.status);
+    EXPECT_EQ(p->version, whole.version);
+    EXPECT_EQ(p->creator, whole.creator);
+    if (part & TaskStore::kTables) {
+      EXPECT_EQ(sources(*p), sources(whole));
+    }
+    if (part & TaskStore::kStatements) {
+      EXPECT_EQ(sqls(*p), sqls(whole));
+    }
+    if (part & TaskStore::kSteps) {
+      EXPECT_EQ(nodes(*p), nodes(whole));
+    }
+    if (part & TaskStore::kLogs) {
+      EXPECT_EQ(messages(*p), messages(whole));
+    }
+  }
+  EXPECT_EQ(store_->GetTask(t.id + 1000, TaskStore::kLogs).status().code(), errc::kUnknownId);
+}
+
 TEST_F(StoreContractTest, TaskRoundTrip) {
   ExecutionOptions o{ExecutionMode::kAt, Now() + hours(1), ErrorStrategy::kContinue, "it's \"ok\""};
   Task t = Submit(SampleAnalysis(), OneNode(), o);
