@@ -1,11 +1,29 @@
 #include "base/mysql_pool.h"
 
+#include "base/log.h"
+
 namespace shadowproxy::sql {
 
 ConnectionPool::ConnectionPool(ClusterConnInfo target, Options options)
     : target_(std::move(target)), options_(std::move(options)) {}
 
-ConnectionPool::~ConnectionPool() = default;
+ConnectionPool::~ConnectionPool() {
+  // A lease outliving its pool would give its connection back to freed memory.
+  if (open_ != idle_.size())
+    log::Error("mysql", target_.Label(), ": connection pool destroyed with ", open_ - idle_.size(),
+               " connection(s) still checked out");
+}
+
+void ConnectionPool::DropIdle() {
+  std::vector<Idle> dropped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    dropped.swap(idle_);
+    open_ -= dropped.size();
+    discarded_ += dropped.size();
+  }
+  cv_.notify_all();  // room for new connections
+}
 
 ConnectionPool::Lease::~Lease() {
   if (pool_ != nullptr && conn_) pool_->Release(std::move(*conn_));

@@ -75,9 +75,10 @@ class ConnectionPool {
   const ClusterConnInfo& target() const { return target_; }
 
   // Runs op(MysqlConn&) on a checked-out connection. If a reused connection turns out dead at
-  // op's first statement (the server restarted while it sat idle), op runs once more on a new
-  // one: nothing reached the server, so this is safe for writes too. op returns Status or
-  // Result<T>, and must set everything it reports from scratch on each run.
+  // op's first statement (the server restarted while it sat idle), the other idle connections
+  // are dropped too and op runs once more on a new one. Only for ops whose first statement may
+  // run twice: a read, or START TRANSACTION (a lost reply cannot tell "never arrived" from
+  // "ran, answer lost"). op returns Status or Result<T> and sets what it reports from scratch.
   template <typename Op>
   auto Run(Op&& op) -> std::invoke_result_t<Op&, MysqlConn&> {
     for (int attempt = 0;; ++attempt) {
@@ -86,11 +87,24 @@ class ConnectionPool {
       const uint64_t before = (*lease)->statements();
       auto result = op(**lease);
       if (attempt == 0 && (*lease)->broken() && lease->reused() &&
-          (*lease)->statements() == before + 1)
+          (*lease)->statements() == before + 1) {
+        DropIdle();
         continue;
+      }
       return result;
     }
   }
+  // The same without the second run: for single statements that change something.
+  template <typename Op>
+  auto RunOnce(Op&& op) -> std::invoke_result_t<Op&, MysqlConn&> {
+    auto lease = Acquire();
+    if (!lease.ok()) return lease.status();
+    auto result = op(**lease);
+    if ((*lease)->broken() && lease->reused()) DropIdle();  // the next caller gets a fresh one
+    return result;
+  }
+  // Closes every idle connection (they are likely as dead as one just found dead).
+  void DropIdle();
 
  private:
   void Release(MysqlConn conn);

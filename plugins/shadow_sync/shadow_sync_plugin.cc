@@ -13,7 +13,9 @@
 namespace shadowproxy::shadow_sync {
 namespace {
 
-unsigned Workers(const Config& c) { return std::max<uint32_t>(1, c.shadow_sync.workers); }
+// shadow_sync.workers threads, at least 2: executions take at most all but one (TaskRuntime), so
+// statements (an ABORT among them) always find a thread.
+unsigned Workers(const Config& c) { return std::max<uint32_t>(2, c.shadow_sync.workers); }
 
 // After construction only the runtime changes state, and it is thread-safe; the parser is a
 // pure function and prometheus counters are atomic, so Handle() may run on any thread.

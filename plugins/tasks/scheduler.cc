@@ -125,6 +125,17 @@ int Scheduler::PollOnce() {
     ++changed;
     log::Info("tasks", "task ", id, ": claimed by ", options_.owner);
     post_([this, id] {
+      {
+        // Queued behind other work until after Stop(): not started, the claim given back.
+        std::unique_lock<std::mutex> lock(mu_);
+        if (stopping_) {
+          posted_.erase(id);
+          lock.unlock();
+          (void)store_.ReleaseClaim(id, options_.owner);
+          log::Info("tasks", "task ", id, ": not started, the proxy is stopping (claim released)");
+          return;
+        }
+      }
       auto r = executor_.Run(id);
       if (r.ok()) {
         log::Info("tasks", "task ", id, " -> ", ToString(*r));

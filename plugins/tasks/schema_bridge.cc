@@ -19,6 +19,8 @@ class ClusterPools {
  public:
   std::shared_ptr<sql::ConnectionPool> For(const ClusterConfig& cluster, size_t size) {
     sql::ClusterConnInfo info = sql::ClusterConnInfo::FromConfig(cluster);
+    // A server that stops answering fails the analysis (7030) instead of holding a worker.
+    info.io_timeout = std::chrono::seconds(60);
     std::lock_guard<std::mutex> lock(mu_);
     auto& slot = pools_[cluster.name];
     if (!slot || !Same(slot->target(), info)) {

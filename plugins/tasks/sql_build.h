@@ -53,8 +53,11 @@ class Sql {  // builds one statement with quoted values
 };
 
 // Rows written as multi-row INSERTs: `head` ("INSERT INTO t VALUES ") followed by rows
-// "(...)", sent whenever the text passes kBytes (well under max_allowed_packet), so writing
-// thousands of rows costs a few round trips. Use inside the caller's transaction.
+// "(...)", sent before the text would pass kBytes (well under max_allowed_packet; a single row
+// larger than that goes alone), so writing thousands of rows costs a few round trips. Use
+// inside the caller's transaction. first_id() + k is the id of the k-th row of the last
+// statement sent (consecutive with auto_increment_increment 1; callers use log ids only as
+// "stored" markers).
 class InsertBatch {
  public:
   static constexpr size_t kBytes = 1 << 20;
@@ -62,13 +65,17 @@ class InsertBatch {
   // The builder of the next row's values (without the parentheses); then call Add().
   Sql& row() { return row_; }
   Status Add() {
+    // Sent first if this row would take the statement over kBytes.
+    if (!text_.empty() && text_.size() + row_.str().size() + 3 > kBytes) {
+      if (Status s = Flush(); !s.ok()) return s;
+    }
     text_ += text_.empty() ? head_ : ",";
     text_ += "(";
     text_ += row_.str();
     text_ += ")";
     row_.clear();
     ++pending_;
-    return text_.size() >= kBytes ? Flush() : Status::Ok();
+    return Status::Ok();
   }
   // Sends what is pending. first_id(): the AUTO_INCREMENT id of the first row of the last
   // statement sent (rows of one INSERT ... VALUES get consecutive ids).

@@ -38,7 +38,7 @@ std::unique_ptr<TaskRuntime> TaskRuntime::Start(ConfigPtr config, std::string in
   so.owner = owner;
   so.timeouts =
       Timeouts{config->shadow_sync.approval_timeout, config->shadow_sync.execution_timeout};
-  so.max_running = workers > 1 ? workers - 1 : 1;
+  so.max_running = pool.threads() > 1 ? pool.threads() - 1 : 1;
   rt->scheduler_ = std::make_unique<Scheduler>(*rt->store_, *rt->executor_, pool.Poster(), so);
 
   TaskServiceDeps deps;

@@ -183,9 +183,11 @@ static Task TaskFromRow(const sql::Row& r) {
 }
 
 Result<Task> MysqlTaskStore::LoadTask(sql::MysqlConn& link, int64_t id, unsigned parts) {
-  // The task and the lists asked for, in one round trip.
+  // The task and the lists asked for, in one round trip and one snapshot (a SaveTask landing
+  // in between cannot mix two versions).
   const std::string ids = std::to_string(id);
-  std::string q = std::string("SELECT ") + kTaskColumns + " FROM tasks WHERE id=" + ids;
+  std::string q = std::string("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY;SELECT ") +
+                  kTaskColumns + " FROM tasks WHERE id=" + ids;
   if (parts & kTables)
     q += ";SELECT source_table, shadow_table, result, skipped FROM task_tables WHERE task_id=" +
          ids + " ORDER BY seq";
@@ -197,18 +199,19 @@ Result<Task> MysqlTaskStore::LoadTask(sql::MysqlConn& link, int64_t id, unsigned
          " ORDER BY seq";
   if (parts & kLogs)
     q += ";SELECT id, at, level, message FROM task_logs WHERE task_id=" + ids + " ORDER BY id";
+  q += ";COMMIT";
   auto r = link.QueryMulti(q);
-  if (!r.error.ok()) return r.error;
+  if (!r.error.ok()) return r.error;  // a transaction left open closes the connection
   const size_t lists = static_cast<size_t>(std::popcount(parts & kWhole));
-  if (r.results.size() != 1 + lists)
+  if (r.results.size() != 3 + lists)
     return Status(errc::kInternal, "metadb: short answer loading a task");
-  if (r.results[0].empty()) return UnknownTask(id);
-  size_t next = 1;
+  if (r.results[1].empty()) return UnknownTask(id);
+  size_t next = 2;
   const sql::Rows kNone;
   auto list = [&](unsigned part) -> const sql::Rows& {
     return (parts & part) ? r.results[next++] : kNone;
   };
-  Task t = TaskFromRow(r.results[0][0]);
+  Task t = TaskFromRow(r.results[1][0]);
   for (const auto& x : list(kTables))
     t.tables.push_back(TaskTable{Str(x[0]), Str(x[1]),
                                  ParseTableResult(Str(x[2])).value_or(TableResult::kNoAction),
@@ -285,7 +288,7 @@ Result<bool> MysqlTaskStore::SaveTask(Task& task) {
 }
 
 Status MysqlTaskStore::UpdateStatement(int64_t task_id, const TaskStatement& st) {
-  return pool_.Run([&](sql::MysqlConn& link) -> Status {
+  return pool_.RunOnce([&](sql::MysqlConn& link) -> Status {
     Sql q(link);
     q << "UPDATE task_statements SET state=";
     q.Q(ToString(st.state)) << ", error=";
@@ -297,7 +300,7 @@ Status MysqlTaskStore::UpdateStatement(int64_t task_id, const TaskStatement& st)
 }
 
 Result<int64_t> MysqlTaskStore::AppendLog(int64_t task_id, const TaskLog& line) {
-  return pool_.Run([&](sql::MysqlConn& link) -> Result<int64_t> {
+  return pool_.RunOnce([&](sql::MysqlConn& link) -> Result<int64_t> {
     Sql q(link);
     q << "INSERT INTO task_logs (task_id, at, level, message) VALUES (";
     q.N(task_id) << ",";
@@ -387,7 +390,7 @@ Result<std::map<TaskStatus, int64_t>> MysqlTaskStore::CountByStatus() {
 }
 
 Result<bool> MysqlTaskStore::Claim(int64_t id, const std::string& owner, Duration lease) {
-  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+  return pool_.RunOnce([&](sql::MysqlConn& link) -> Result<bool> {
     Sql q(link);
     q << "UPDATE tasks SET owner=";
     q.Q(owner) << ", lease_until=NOW(3) + INTERVAL ";
@@ -400,7 +403,7 @@ Result<bool> MysqlTaskStore::Claim(int64_t id, const std::string& owner, Duratio
 }
 
 Result<bool> MysqlTaskStore::RenewLease(int64_t id, const std::string& owner, Duration lease) {
-  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+  return pool_.RunOnce([&](sql::MysqlConn& link) -> Result<bool> {
     Sql q(link);
     q << "UPDATE tasks SET lease_until=NOW(3) + INTERVAL ";
     q.N(lease.count()) << "000 MICROSECOND WHERE id=";
@@ -420,7 +423,7 @@ Result<bool> MysqlTaskStore::RenewLease(int64_t id, const std::string& owner, Du
 }
 
 Result<bool> MysqlTaskStore::ReleaseClaim(int64_t id, const std::string& owner) {
-  return pool_.Run([&](sql::MysqlConn& link) -> Result<bool> {
+  return pool_.RunOnce([&](sql::MysqlConn& link) -> Result<bool> {
     Sql q(link);
     q << "UPDATE tasks SET owner=NULL, lease_until=NULL WHERE id=";
     q.N(id) << " AND status='WAIT_FOR_EXECUTION' AND owner=";

@@ -104,6 +104,39 @@ TEST(MysqlPoolTest, AConnectionTheServerDroppedIsReplacedWithoutAnError) {
   EXPECT_EQ(pool.stats().open, 1u);
 }
 
+TEST(MysqlPoolTest, RunOnceReportsADeadConnectionAndTheNextCallGetsAFreshOne) {
+  ConnectionPool pool(SharedBackend()->conn_info(), Small(2));
+  const uint64_t first = ThreadIdOf(pool);
+  KillFromOutside(first);
+  int runs = 0;
+  Status s = pool.RunOnce([&](MysqlConn& c) {
+    ++runs;
+    return c.Execute("DO 1");  // a write here could have run: not repeated
+  });
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(s.code(), errc::kUnavailable);
+  EXPECT_NE(ThreadIdOf(pool), first);
+}
+
+TEST(MysqlPoolTest, ADeadConnectionFoundDropsTheOtherIdleOnes) {
+  ConnectionPool pool(SharedBackend()->conn_info(), Small(3));
+  uint64_t a = 0, b = 0;
+  {
+    auto la = pool.Acquire();
+    auto lb = pool.Acquire();
+    ASSERT_TRUE(la.ok() && lb.ok());
+    a = (*la)->thread_id();
+    b = (*lb)->thread_id();
+  }  // both idle now; b was given back last, so it is handed out first
+  KillFromOutside(a);
+  KillFromOutside(b);
+  auto rows = pool.Run([](MysqlConn& c) { return c.Query("SELECT 1"); });
+  ASSERT_TRUE(rows.ok()) << rows.status().ToString();  // b failed, a dropped, a new one ran it
+  EXPECT_EQ(pool.stats().open, 1u);
+  EXPECT_EQ(pool.stats().discarded, 2u);
+  EXPECT_EQ(pool.stats().connects, 3u);
+}
+
 TEST(MysqlPoolTest, AStaleIdleConnectionIsPingedAndReplaced) {
   ConnectionPool::Options o = Small(2);
   o.ping_after_idle = std::chrono::milliseconds(0);
