@@ -79,6 +79,25 @@ class Backend:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def wait_dead(pid, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"pid {pid} still alive")
+
+
+def restart_backend(backend):
+    """Starts mariadbd again on the backend's data directory and port; returns the new pid."""
+    out = subprocess.run([os.path.join(SRC, "scripts", "start-backend.sh"),
+                          os.path.join(backend.dir, "data"), str(backend.port)],
+                         check=True, capture_output=True, text=True)
+    return int(out.stdout.strip().splitlines()[-1])
+
+
 def default_config(backend, port, metrics_port=0, users=None, extra=""):
     """A YAML config for a proxy in front of `backend`; `users` is YAML text for the users key."""
     users = users if users is not None else (

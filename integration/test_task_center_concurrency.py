@@ -13,14 +13,13 @@ connection, or a statement or thread that does not finish in time fails the test
 
 import os
 import signal
-import subprocess
 import threading
 import time
 
 import pymysql
 import pytest
 
-from harness import SRC, Backend, Proxy, free_port
+from harness import Backend, Proxy, free_port, restart_backend, wait_dead
 from test_task_center_support import (META_DB, PASSWORDS, StoryStack, make_accounts,
                                       normalized_create, query, story_config, task_info)
 
@@ -345,25 +344,6 @@ def test_32_sessions_race_on_the_same_analyses_and_tasks(stack):
 
 
 # --- the metadb restarted under load ---------------------------------------------------------
-
-def wait_dead(pid, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"pid {pid} still alive")
-
-
-def restart_backend(backend):
-    """mariadbd again on the backend's data directory and port; returns the new pid."""
-    out = subprocess.run([os.path.join(SRC, "scripts", "start-backend.sh"),
-                          os.path.join(backend.dir, "data"), str(backend.port)],
-                         check=True, capture_output=True, text=True)
-    return int(out.stdout.strip().splitlines()[-1])
-
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_metadb_restart_under_load(sig):

@@ -5,13 +5,12 @@ AT task survives a proxy restart. Real MariaDB servers, the built proxy, PyMySQL
 import os
 import shutil
 import signal
-import subprocess
 import time
 
 import pymysql
 import pytest
 
-from harness import SRC, Backend, Proxy, free_port
+from harness import Backend, Proxy, free_port, restart_backend, wait_dead
 from test_task_center_support import (META_DB, StoryStack, connect, error_of, local_time,
                                       make_accounts, normalized_create, query, story_config,
                                       task_info, task_logs, task_sql, wait_status)
@@ -31,25 +30,6 @@ def run_root(backend, db, *statements):
         c.execute(f"USE `{db}`")
         for s in statements:
             c.execute(s)
-
-
-def wait_dead(pid, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"pid {pid} still alive")
-
-
-def restart_backend(backend):
-    """Starts mariadbd again on the backend's data directory and port; returns the new pid."""
-    out = subprocess.run([os.path.join(SRC, "scripts", "start-backend.sh"),
-                          os.path.join(backend.dir, "data"), str(backend.port)],
-                         check=True, capture_output=True, text=True)
-    return int(out.stdout.strip().splitlines()[-1])
 
 
 def test_metadb_down_is_7030_and_the_relay_keeps_working():
