@@ -19,6 +19,16 @@ struct ServerAddress {
   bool operator==(const ServerAddress&) const = default;
 };
 
+// TLS towards clients (listen.tls). `enabled` when the key is present.
+struct ListenTlsConfig {
+  bool enabled = false;
+  std::string cert;  // PEM chain
+  std::string key;
+  std::string ca;    // non-empty: ask for and verify client certificates against it
+  std::string min_version = "TLSv1.2";  // TLSv1.2 | TLSv1.3
+  bool require = false;                 // a client that does not switch gets ERR 3159
+};
+
 struct ListenConfig {
   std::string address = "127.0.0.1";
   uint16_t port = 6033;
@@ -26,6 +36,25 @@ struct ListenConfig {
   uint32_t threads = 0;  // 0 = number of cores
   bool passthrough_auth = true;
   Duration shutdown_grace = std::chrono::seconds(30);
+  ListenTlsConfig tls;
+  // caching_sha2_password full authentication without TLS (RSA key exchange); PEM files.
+  std::string rsa_private_key;
+  std::string rsa_public_key;
+};
+
+// TLS towards the servers of a cluster (clusters[].tls), like the mysql client's --ssl-mode.
+enum class BackendTlsMode : uint8_t {
+  kDisabled,        // never
+  kPreferred,       // when the server offers it, without verifying its certificate
+  kRequired,        // always; a server without TLS is unavailable; certificate not verified
+  kVerifyCa,        // always, certificate verified against `ca`
+  kVerifyIdentity,  // ... and its name matches the server's host
+};
+struct BackendTlsConfig {
+  BackendTlsMode mode = BackendTlsMode::kPreferred;
+  std::string ca;
+  std::string cert;  // client certificate (optional)
+  std::string key;
 };
 
 struct ClusterConfig {
@@ -34,6 +63,7 @@ struct ClusterConfig {
   std::string admin_user = "root";
   std::string admin_password;
   Duration connect_timeout = std::chrono::seconds(5);
+  BackendTlsConfig tls;
 };
 
 struct UserConfig {
@@ -45,6 +75,10 @@ struct UserConfig {
   std::string backend_user;
   std::string backend_password;
   std::vector<std::string> roles;
+  // The plugin the proxy asks this user's clients to authenticate with: "" (the one the client
+  // chose, when the stored credential can verify it), mysql_native_password or
+  // caching_sha2_password.
+  std::string auth_plugin;
 };
 
 struct MetadbConfig {

@@ -26,7 +26,14 @@ struct Metrics {
   Family<Counter>& client_connections_total =
       BuildCounter()
           .Name("shadowproxy_client_connections_total")
-          .Help("Client connections by outcome: accepted, auth_failed, rejected.")
+          .Help(
+              "Client connections by outcome (accepted, auth_failed, rejected) and whether "
+              "they switched to TLS.")
+          .Register(*registry);
+  Family<Counter>& tls_handshakes_total =
+      BuildCounter()
+          .Name("shadowproxy_tls_handshakes_total")
+          .Help("TLS handshakes with clients, by result: ok, failed.")
           .Register(*registry);
   Family<Counter>& commands_total = BuildCounter()
                                         .Name("shadowproxy_commands_total")
@@ -86,7 +93,9 @@ struct Metrics {
 
   Metrics() {
     for (const char* r : {"accepted", "auth_failed", "rejected"})
-      client_connections_total.Add({{"result", r}});
+      for (const char* tls : {"yes", "no"})
+        client_connections_total.Add({{"result", r}, {"tls", tls}});
+    for (const char* r : {"ok", "failed"}) tls_handshakes_total.Add({{"result", r}});
     client_connections.Add({});
   }
 };
@@ -121,8 +130,13 @@ const prometheus::Histogram::BucketBoundaries& AnalysisBuckets() {
 
 prometheus::Gauge& ClientConnections() { return M().client_connections.Add({}); }
 
-prometheus::Counter& ClientConnectionsTotal(std::string_view result) {
-  return M().client_connections_total.Add({{"result", std::string(result)}});
+prometheus::Counter& ClientConnectionsTotal(std::string_view result, bool tls) {
+  return M().client_connections_total.Add(
+      {{"result", std::string(result)}, {"tls", tls ? "yes" : "no"}});
+}
+
+prometheus::Counter& TlsHandshakesTotal(bool ok) {
+  return M().tls_handshakes_total.Add({{"result", ok ? "ok" : "failed"}});
 }
 
 prometheus::Counter& CommandsTotal(std::string_view command) {

@@ -25,8 +25,11 @@ const prometheus::Histogram::BucketBoundaries& AnalysisBuckets();  // 10ms .. 10
 
 // shadowproxy_client_connections (gauge): client sessions open now.
 prometheus::Gauge& ClientConnections();
-// shadowproxy_client_connections_total{result="accepted"|"auth_failed"|"rejected"}.
-prometheus::Counter& ClientConnectionsTotal(std::string_view result);
+// shadowproxy_client_connections_total{result="accepted"|"auth_failed"|"rejected",
+// tls="yes"|"no"}.
+prometheus::Counter& ClientConnectionsTotal(std::string_view result, bool tls);
+// shadowproxy_tls_handshakes_total{result="ok"|"failed"}: TLS handshakes with clients.
+prometheus::Counter& TlsHandshakesTotal(bool ok);
 // shadowproxy_commands_total{command}. The byte overload caches the series per command byte
 // (a lock-free table lookup after the first call); `name` is the label for that byte
 // (protocol::CommandName), used on the first call only.

@@ -45,6 +45,18 @@ struct ResFree {
   void operator()(MYSQL_RES* r) const { mysql_free_result(r); }
 };
 
+// clusters[].tls as connector-c options, the same modes as the relay's (proxy/auth.cc).
+void SetTlsOptions(MYSQL* m, const BackendTlsConfig& tls) {
+  if (tls.mode == BackendTlsMode::kDisabled) return;
+  auto opt = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
+  // Asks for TLS when the server offers it (preferred); the modes below insist.
+  mysql_ssl_set(m, opt(tls.key), opt(tls.cert), opt(tls.ca), nullptr, nullptr);
+  my_bool enforce = tls.mode != BackendTlsMode::kPreferred;
+  mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &enforce);
+  my_bool verify = tls.mode == BackendTlsMode::kVerifyIdentity;
+  mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+}
+
 }  // namespace
 
 ClusterConnInfo ClusterConnInfo::FromConfig(const ClusterConfig& cluster) {
@@ -54,6 +66,7 @@ ClusterConnInfo ClusterConnInfo::FromConfig(const ClusterConfig& cluster) {
   info.user = cluster.admin_user;
   info.password = cluster.admin_password;
   info.connect_timeout = cluster.connect_timeout;
+  info.tls = cluster.tls;
   return info;
 }
 
@@ -87,6 +100,7 @@ Result<MysqlConn> MysqlConn::Connect(const ClusterConnInfo& info, const std::str
     mysql_optionsv(m.get(), MYSQL_SET_CHARSET_NAME, "utf8mb4");
     my_bool reconnect = 0;
     mysql_optionsv(m.get(), MYSQL_OPT_RECONNECT, &reconnect);
+    SetTlsOptions(m.get(), info.tls);
     unsigned long flags = options.multi_statements ? CLIENT_MULTI_STATEMENTS : 0;
     // A numeric host keeps connector-c on TCP ("localhost" would mean the unix socket).
     const std::string host = addr.host == "localhost" ? "127.0.0.1" : addr.host;

@@ -31,6 +31,7 @@ struct ClusterConnInfo {
   std::chrono::milliseconds connect_timeout = std::chrono::seconds(5);
   // 0 = none. Applies to reads and writes on the socket (a hung server ends as ERR 7030).
   std::chrono::milliseconds io_timeout{0};
+  BackendTlsConfig tls{BackendTlsMode::kDisabled, "", "", ""};  // FromConfig: the cluster's
 
   // The cluster's admin account (what schema reads, DDL and the metadb log in with).
   static ClusterConnInfo FromConfig(const ClusterConfig& cluster);

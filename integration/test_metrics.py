@@ -69,7 +69,7 @@ def test_counters_move_with_traffic(stack):
     assert after[count] - before.get(count, 0) == 37
     assert any(k.startswith("shadowproxy_backend_connections{") and v >= 1
                for k, v in before.items())
-    accepted = 'shadowproxy_client_connections_total{result="accepted"}'
+    accepted = 'shadowproxy_client_connections_total{result="accepted",tls="no"}'
     assert after[accepted] >= 3
 
 
@@ -89,7 +89,7 @@ def test_connection_gauge_and_auth_failures(stack):
             break
         time.sleep(0.1)
     assert after["shadowproxy_client_connections"] == base["shadowproxy_client_connections"]
-    failed = 'shadowproxy_client_connections_total{result="auth_failed"}'
+    failed = 'shadowproxy_client_connections_total{result="auth_failed",tls="no"}'
     assert after[failed] == base.get(failed, 0) + 1
 
 

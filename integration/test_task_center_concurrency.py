@@ -5,8 +5,8 @@ sessions keep running SHOW TASKS / ANALYZE. Real MariaDB servers, the built prox
 threads. The story config of test_task_center_support.py (dev/dev2 create, dba approves the
 one-node `standard` process, `dev_*` databases are approved automatically, admin sees all).
 
-What may fail, and only that: the contract's refusals for a lost race (SPEC.md §6,
-docs/SPEC-details.md): SUBMIT of an analysis already submitted is ERR 7012; APPROVE / REJECT of a
+What may fail, and only that: the contract's refusals for a lost race (docs/statements.md:
+rights and errors): SUBMIT of an analysis already submitted is ERR 7012; APPROVE / REJECT of a
 task no longer WAIT_FOR_APPROVAL and ABORT of a task already final are ERR 7004; while the
 metadb is down every SHADOW SYNC statement is ERR 7030 naming it. Any other answer, a lost
 connection, or a statement or thread that does not finish in time fails the test."""

@@ -151,6 +151,15 @@ std::string EncodeHandshakeResponse(const HandshakeResponse& h) {
   return out;
 }
 
+std::string EncodeSslRequest(const HandshakeResponse& r) {
+  HandshakeResponse head;
+  head.capabilities = r.capabilities | CLIENT_SSL;
+  head.max_packet = r.max_packet;
+  head.charset = r.charset;
+  head.mariadb_ext_capabilities = r.mariadb_ext_capabilities;
+  return EncodeHandshakeResponse(head).substr(0, 32);
+}
+
 bool IsSslRequest(std::span<const uint8_t> payload) {
   if (payload.size() != 32) return false;
   Reader r(payload);

@@ -65,6 +65,8 @@ std::string EncodeHandshakeResponse(const HandshakeResponse& r);
 // The 32-byte SSLRequest: the first 32 bytes of a HandshakeResponse41 with CLIENT_SSL set and
 // nothing after them.
 bool IsSslRequest(std::span<const uint8_t> payload);
+// The SSLRequest a client with the login `r` sends first (its capabilities | CLIENT_SSL).
+std::string EncodeSslRequest(const HandshakeResponse& r);
 
 // AuthSwitchRequest (0xFE, NUL-terminated plugin name, plugin data to the end). `data` is kept
 // raw: servers send the 20-byte scramble followed by a NUL for mysql_native_password, so pass

@@ -45,7 +45,8 @@ AuthMachine::AuthMachine(ConfigPtr config, std::string client_host, std::string 
       link_cluster_(std::move(link_cluster)) {}
 
 uint32_t AuthMachine::TrimCapabilities(uint32_t backend_caps) {
-  // No TLS, no compression (SPEC.md §3); nothing MySQL 8 adds that changes framing.
+  // No compression; nothing MySQL 8 adds that changes framing. TLS is the proxy's own
+  // (listen.tls), offered by the caller.
   return backend_caps & ~(p::CLIENT_SSL | p::CLIENT_COMPRESS |
                           p::CLIENT_ZSTD_COMPRESSION_ALGORITHM | p::CLIENT_SSL_VERIFY_SERVER_CERT);
 }
@@ -78,6 +79,36 @@ void AuthMachine::OnBackendUnavailable(const std::string& why) {
   FailWith(7030, "HY000", "Backend unavailable: " + why, "backend unavailable: " + why);
 }
 
+void AuthMachine::OnClientTlsEstablished() {
+  if (state_ == State::kWaitClientTls) state_ = State::kWaitClientResponse;
+}
+
+namespace {
+void SetCapability(uint32_t* caps, uint32_t flag, bool on) {
+  *caps = on ? *caps | flag : *caps & ~flag;
+}
+}  // namespace
+
+uint8_t AuthMachine::StartBackendLogin(const p::HandshakeResponse& login) {
+  const ClusterConfig* c = config_->FindCluster(backend_cluster_);
+  BackendTlsMode mode = c ? c->tls.mode : BackendTlsMode::kDisabled;
+  bool offered = (backend_caps_ & p::CLIENT_SSL) != 0;
+  backend_tls_ = false;
+  if (mode == BackendTlsMode::kDisabled || (mode == BackendTlsMode::kPreferred && !offered))
+    return 1;
+  if (!offered) {
+    FailWith(7030, "HY000",
+             "Backend unavailable: the servers of cluster '" + backend_cluster_ +
+                 "' do not offer TLS, which clusters[].tls.mode requires",
+             "backend of cluster '" + backend_cluster_ + "' does not offer TLS");
+    return 0;
+  }
+  SendBackend(1, p::EncodeSslRequest(login));
+  out_.push_back({false, "", true});
+  backend_tls_ = true;
+  return 2;
+}
+
 void AuthMachine::OnBackendGreeting(std::span<const uint8_t> payload) {
   if (state_ != State::kWaitBackendGreeting && state_ != State::kNeedOtherCluster) return;
   if (!payload.empty() && payload[0] == p::kErrHeader) {  // e.g. "Too many connections"
@@ -93,7 +124,9 @@ void AuthMachine::OnBackendGreeting(std::span<const uint8_t> payload) {
              "unreadable backend greeting: " + g.status().message());
     return;
   }
+  backend_caps_ = g->capabilities;
   if (state_ == State::kNeedOtherCluster) {
+    backend_cluster_ = cluster_;
     backend_scramble_ = g->auth_plugin_data;
     if (passthrough_redial_) {
       redial_plugin_ =
@@ -106,8 +139,10 @@ void AuthMachine::OnBackendGreeting(std::span<const uint8_t> payload) {
     LoginToBackend();
     return;
   }
+  backend_cluster_ = link_cluster_;
   greeting_ = std::move(g.value());
-  greeting_.capabilities = TrimCapabilities(greeting_.capabilities);
+  greeting_.capabilities =
+      TrimCapabilities(greeting_.capabilities) | (config_->listen.tls.enabled ? p::CLIENT_SSL : 0);
   backend_scramble_ = greeting_.auth_plugin_data;
   SendClient(0, p::EncodeGreeting(greeting_));
   client_greeted_ = true;
@@ -118,14 +153,27 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
   switch (state_) {
     case State::kWaitClientResponse: {
       client_seq_ = seq;
-      if (seq != 1) {
+      if (seq != (client_tls_ ? 2 : 1)) {
         FailWith(1043, "08S01", "Bad handshake",
                  "bad handshake: sequence id " + std::to_string(seq));
         return;
       }
       if (p::IsSslRequest(payload)) {
-        FailWith(1043, "08S01", "Bad handshake: TLS is not supported by this proxy",
-                 "client asked for TLS");
+        if (client_tls_ || !config_->listen.tls.enabled) {
+          FailWith(1043, "08S01", "Bad handshake",
+                   client_tls_ ? "a second SSLRequest" : "SSLRequest, but TLS was not offered");
+          return;
+        }
+        client_tls_ = true;
+        state_ = State::kWaitClientTls;
+        out_.push_back({true, "", true});
+        return;
+      }
+      if (config_->listen.tls.require && !client_tls_) {
+        FailWith(3159, "HY000",
+                 "Connections using insecure transport are prohibited while "
+                 "--require_secure_transport=ON.",
+                 "client did not switch to TLS (listen.tls.require)");
         return;
       }
       auto r = p::DecodeHandshakeResponse(payload);
@@ -165,8 +213,14 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
         state_ = State::kNeedOtherCluster;
         return;
       }
-      SendBackend(seq,
-                  std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+      uint8_t bseq = StartBackendLogin(response_);
+      if (bseq == 0) return;
+      // Relayed as the client wrote it, but for CLIENT_SSL, which describes our link.
+      std::string login(reinterpret_cast<const char*>(payload.data()), payload.size());
+      login[1] = static_cast<char>(backend_tls_ ? login[1] | (p::CLIENT_SSL >> 8)
+                                                : login[1] & ~(p::CLIENT_SSL >> 8));
+      SendBackend(bseq, login);
+      seq_shift_ = static_cast<uint8_t>(seq - bseq);
       state_ = State::kPassthrough;
       return;
     }
@@ -177,8 +231,11 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
         r.auth_response.assign(reinterpret_cast<const char*>(payload.data()), payload.size());
         r.auth_plugin_name = redial_plugin_;
         r.capabilities |= p::CLIENT_PLUGIN_AUTH;
-        SendBackend(1, p::EncodeHandshakeResponse(r));
-        seq_shift_ = static_cast<uint8_t>(seq - 1);  // client numbering = backend's + shift
+        uint8_t bseq = StartBackendLogin(r);
+        if (bseq == 0) return;
+        SetCapability(&r.capabilities, p::CLIENT_SSL, backend_tls_);
+        SendBackend(bseq, p::EncodeHandshakeResponse(r));
+        seq_shift_ = static_cast<uint8_t>(seq - bseq);  // client numbering = backend's + shift
         state_ = State::kPassthrough;
         return;
       }
@@ -216,8 +273,11 @@ void AuthMachine::LoginToBackend() {
   r.auth_response = p::NativeScramble(user_->backend_password, backend_scramble_);
   r.auth_plugin_name = std::string(p::kNativePasswordPlugin);
   r.capabilities |= p::CLIENT_PLUGIN_AUTH | p::CLIENT_SECURE_CONNECTION;
-  r.capabilities &= greeting_.capabilities | p::CLIENT_PLUGIN_AUTH | p::CLIENT_SECURE_CONNECTION;
-  SendBackend(1, p::EncodeHandshakeResponse(r));
+  r.capabilities &= backend_caps_ | p::CLIENT_PLUGIN_AUTH | p::CLIENT_SECURE_CONNECTION;
+  uint8_t bseq = StartBackendLogin(r);
+  if (bseq == 0) return;
+  SetCapability(&r.capabilities, p::CLIENT_SSL, backend_tls_);
+  SendBackend(bseq, p::EncodeHandshakeResponse(r));
   state_ = State::kWaitBackendLogin;
 }
 

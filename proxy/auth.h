@@ -19,6 +19,10 @@ namespace shadowproxy::proxy {
 struct AuthPacket {
   bool to_client = false;  // else to the backend
   std::string bytes;       // header + payload
+  // No bytes: the connection to that side switches to TLS here (after the packets before it;
+  // those after it travel over TLS). Towards the client: call OnClientTlsEstablished() once the
+  // handshake is done.
+  bool start_tls = false;
 };
 
 // The one verification of a configured user's mysql_native_password answer to `scramble`, for
@@ -36,6 +40,7 @@ class AuthMachine {
   enum class State {
     kWaitBackendGreeting,  // the session dials a backend and calls OnBackendGreeting
     kWaitClientResponse,   // the client was greeted; waiting for its HandshakeResponse
+    kWaitClientTls,        // the client sent an SSLRequest; the session runs the TLS handshake
     kWaitClientSwitch,     // we sent an AuthSwitchRequest (to mysql_native_password)
     kPassthrough,          // relaying auth packets both ways until the backend's OK / ERR
     kNeedOtherCluster,     // configured user of another cluster: re-dial cluster(), then
@@ -53,6 +58,8 @@ class AuthMachine {
   void OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload);
   // The backend could not be reached / died during the handshake.
   void OnBackendUnavailable(const std::string& why);
+  // The client's TLS handshake (asked for by a start_tls output) succeeded.
+  void OnClientTlsEstablished();
 
   std::vector<AuthPacket> TakeOutput() { return std::move(out_); }
   State state() const { return state_; }
@@ -71,6 +78,9 @@ class AuthMachine {
   const std::string& backend_scramble() const { return backend_scramble_; }
   // True when the failure is wrong credentials (metrics result=auth_failed).
   bool auth_failed() const { return auth_failed_; }
+  // The client switched to TLS; the backend link did.
+  bool client_tls() const { return client_tls_; }
+  bool backend_tls() const { return backend_tls_; }
   const std::string& failure() const { return failure_; }
 
   // Capabilities the proxy offers the client (the backend's minus what it cannot relay).
@@ -84,6 +94,9 @@ class AuthMachine {
   void AccessDenied(bool using_password);
   void VerifyConfigured(std::string_view response);
   void LoginToBackend();
+  // Before the login packet goes to the backend: TLS to it as its cluster's tls.mode says.
+  // Returns the sequence id of the login packet (1, or 2 after an SSLRequest); 0 if it failed.
+  uint8_t StartBackendLogin(const protocol::HandshakeResponse& login);
 
   ConfigPtr config_;
   std::string client_host_;
@@ -94,12 +107,16 @@ class AuthMachine {
   const UserConfig* user_ = nullptr;
   std::string cluster_;
   std::string backend_scramble_;  // scramble of the backend link we log in to
+  std::string backend_cluster_;   // cluster of that link
+  uint32_t backend_caps_ = 0;     // what its greeting offered
   uint8_t client_seq_ = 0;        // seq of the last packet from the client
   bool client_greeted_ = false;
   bool passthrough_redial_ = false;  // pass-through user of another cluster than the link's
   std::string redial_plugin_;
   uint8_t seq_shift_ = 0;  // pass-through after a re-dial: client seq = backend seq + shift
   bool auth_failed_ = false;
+  bool client_tls_ = false;
+  bool backend_tls_ = false;
   std::string failure_;
   std::vector<AuthPacket> out_;
 };

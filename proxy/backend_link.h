@@ -7,9 +7,11 @@
 #include <event2/event_struct.h>
 
 #include <cstddef>
+#include <memory>
 #include <string>
 
 #include "base/config.h"
+#include "proxy/tls.h"
 
 namespace shadowproxy::proxy {
 
@@ -35,13 +37,32 @@ class BackendLink {
   // "host:port", or "?" before a server was chosen.
   std::string name() const;
 
-  void WantRead(bool want) { SetEventWanted(&read_, &reading_, want); }
-  void WantWrite(bool want) { SetEventWanted(&write_, &writing_, want); }
+  // What the session wants; the events follow, and a TLS handshake in progress adds its own.
+  void WantRead(bool want) {
+    want_read_ = want;
+    UpdateEvents();
+  }
+  void WantWrite(bool want) {
+    want_write_ = want;
+    UpdateEvents();
+  }
 
-  // One recv into buf: bytes read, 0 on EOF, -1 would block, -2 error (errno set).
+  // One recv into buf: bytes read, 0 on EOF, -1 would block, -2 error (error() says why).
   ssize_t Read(evbuffer* buf);
-  // Writes up to n front bytes of buf: bytes written, -1 would block, -2 error (errno set).
+  // Writes up to n front bytes of buf: bytes written, -1 would block, -2 error (error()).
   ssize_t Write(evbuffer* buf, size_t n);
+  const std::string& error() const { return error_; }
+
+  // Switches the link to TLS: `plain` (our SSLRequest) goes out first, then the handshake,
+  // which Read and Write drive. `verify_name`: the certificate must name the server's host.
+  void StartTls(const tls::Context& ctx, std::string plain, bool verify_name);
+  bool tls() const { return tls_ != nullptr; }
+  // True once after a Read let writes go again (handshake done): flush what waits.
+  bool TakeWriteReady() {
+    bool r = write_ready_;
+    write_ready_ = false;
+    return r;
+  }
 
   // Before a dial: the cluster being dialled (names it in messages and metrics).
   void set_cluster(const ClusterConfig* cluster) { cluster_ = cluster; }
@@ -50,8 +71,14 @@ class BackendLink {
   int fd_ = -1;
   const ClusterConfig* cluster_ = nullptr;
   size_t server_ = 0;
+  void UpdateEvents();
+
   event read_, write_;
   bool reading_ = false, writing_ = false;
+  bool want_read_ = false, want_write_ = false;
+  bool write_ready_ = false;
+  std::unique_ptr<tls::Stream> tls_;
+  std::string error_;
 };
 
 // One recv of at most 16 KiB from fd into buf (shared by both sides of a session).

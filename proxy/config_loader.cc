@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/naming.h"
+#include "proxy/tls.h"
 
 namespace shadowproxy::proxy {
 namespace {
@@ -294,10 +295,10 @@ class Loader {
 
   void LoadListen(const Field& f, ListenConfig* l) {
     FieldMap m;
-    if (!ReadMap(
-            f,
-            {"address", "port", "max_connections", "threads", "passthrough_auth", "shutdown_grace"},
-            &m))
+    if (!ReadMap(f,
+                 {"address", "port", "max_connections", "threads", "passthrough_auth",
+                  "shutdown_grace", "tls", "rsa_private_key", "rsa_public_key"},
+                 &m))
       return;
     if (const Field* v = Get(m, "address")) NonEmptyStr(*v, &l->address);
     if (const Field* v = Get(m, "port")) Int(*v, 1, 65535, &l->port);
@@ -305,6 +306,81 @@ class Loader {
     if (const Field* v = Get(m, "threads")) Int(*v, 0, 1024, &l->threads);
     if (const Field* v = Get(m, "passthrough_auth")) Bool(*v, &l->passthrough_auth);
     if (const Field* v = Get(m, "shutdown_grace")) Dur(*v, &l->shutdown_grace);
+    if (const Field* v = Get(m, "tls")) LoadListenTls(*v, &l->tls);
+    const Field* rsa_priv = Get(m, "rsa_private_key");
+    const Field* rsa_pub = Get(m, "rsa_public_key");
+    if (rsa_priv) NonEmptyStr(*rsa_priv, &l->rsa_private_key);
+    if (rsa_pub) NonEmptyStr(*rsa_pub, &l->rsa_public_key);
+    if (!rsa_priv != !rsa_pub)
+      Fail((rsa_priv ? rsa_priv : rsa_pub)->line,
+           Join(f.path, rsa_priv ? "rsa_public_key" : "rsa_private_key"),
+           "rsa_private_key and rsa_public_key go together");
+  }
+
+  void LoadListenTls(const Field& f, ListenTlsConfig* t) {
+    FieldMap m;
+    if (!ReadMap(f, {"cert", "key", "ca", "min_version", "require"}, &m)) return;
+    t->enabled = true;
+    const Field* cert = Need(m, "cert", f);
+    const Field* key = Need(m, "key", f);
+    if (cert) NonEmptyStr(*cert, &t->cert);
+    if (key) NonEmptyStr(*key, &t->key);
+    if (const Field* v = Get(m, "ca")) Str(*v, &t->ca);
+    if (const Field* v = Get(m, "min_version")) {
+      std::string ver;
+      if (Str(*v, &ver)) {
+        if (ver == "TLSv1.2" || ver == "TLSv1.3")
+          t->min_version = ver;
+        else
+          Fail(v->line, v->path, "expected TLSv1.2 or TLSv1.3, got " + Quote(ver));
+      }
+    }
+    if (const Field* v = Get(m, "require")) Bool(*v, &t->require);
+    if (!cert || !key || t->cert.empty() || t->key.empty()) return;
+    tls::FileError err;
+    if (!tls::CheckServerFiles(*t, &err)) {
+      const Field* at = err.key == "key" ? key : err.key == "ca" ? Get(m, "ca") : cert;
+      Fail(at ? at->line : f.line, Join(f.path, err.key), err.message);
+    }
+  }
+
+  void LoadBackendTls(const Field& f, BackendTlsConfig* t) {
+    FieldMap m;
+    if (!ReadMap(f, {"mode", "ca", "cert", "key"}, &m)) return;
+    if (const Field* v = Get(m, "mode")) {
+      std::string mode;
+      if (Str(*v, &mode)) {
+        static const std::pair<const char*, BackendTlsMode> kModes[] = {
+            {"disabled", BackendTlsMode::kDisabled},
+            {"preferred", BackendTlsMode::kPreferred},
+            {"required", BackendTlsMode::kRequired},
+            {"verify_ca", BackendTlsMode::kVerifyCa},
+            {"verify_identity", BackendTlsMode::kVerifyIdentity}};
+        bool found = false;
+        for (const auto& [name, value] : kModes)
+          if (mode == name) t->mode = value, found = true;
+        if (!found)
+          Fail(v->line, v->path,
+               "expected disabled, preferred, required, verify_ca or verify_identity, got " +
+                   Quote(mode));
+      }
+    }
+    if (const Field* v = Get(m, "ca")) Str(*v, &t->ca);
+    if (const Field* v = Get(m, "cert")) Str(*v, &t->cert);
+    if (const Field* v = Get(m, "key")) Str(*v, &t->key);
+    bool verifies =
+        t->mode == BackendTlsMode::kVerifyCa || t->mode == BackendTlsMode::kVerifyIdentity;
+    if (verifies && t->ca.empty())
+      Fail(f.line, Join(f.path, "ca"),
+           "required by mode " +
+               std::string(t->mode == BackendTlsMode::kVerifyCa ? "verify_ca" : "verify_identity"));
+    if (t->cert.empty() != t->key.empty())
+      Fail(f.line, Join(f.path, t->cert.empty() ? "cert" : "key"), "cert and key go together");
+    tls::FileError err;
+    if (!tls::CheckClientFiles(*t, &err)) {
+      const Field* at = Get(m, err.key);
+      Fail(at ? at->line : f.line, Join(f.path, err.key), err.message);
+    }
   }
 
   void LoadServer(const Field& f, std::vector<ServerAddress>* out) {
@@ -330,7 +406,8 @@ class Loader {
     for (const Field& item : items) {
       FieldMap m;
       ClusterConfig c;
-      if (!ReadMap(item, {"name", "servers", "admin_user", "admin_password", "connect_timeout"},
+      if (!ReadMap(item,
+                   {"name", "servers", "admin_user", "admin_password", "connect_timeout", "tls"},
                    &m))
         continue;
       if (const Field* v = Need(m, "name", item)) {
@@ -352,6 +429,7 @@ class Loader {
       if (const Field* v = Get(m, "admin_user")) NonEmptyStr(*v, &c.admin_user);
       if (const Field* v = Get(m, "admin_password")) Str(*v, &c.admin_password);
       if (const Field* v = Get(m, "connect_timeout")) Dur(*v, &c.connect_timeout);
+      if (const Field* v = Get(m, "tls")) LoadBackendTls(*v, &c.tls);
       out->push_back(std::move(c));
     }
   }
@@ -365,7 +443,7 @@ class Loader {
       UserConfig u;
       if (!ReadMap(item,
                    {"name", "password", "password_hash", "cluster", "backend_user",
-                    "backend_password", "roles"},
+                    "backend_password", "roles", "auth_plugin"},
                    &m))
         continue;
       if (const Field* v = Need(m, "name", item)) {
@@ -405,6 +483,16 @@ class Loader {
              "required when only password_hash is given");
       }
       if (const Field* v = Get(m, "roles")) StrList(*v, &u.roles, NotEmpty);
+      if (const Field* v = Get(m, "auth_plugin")) {
+        std::string plugin;
+        if (Str(*v, &plugin)) {
+          if (plugin == "mysql_native_password" || plugin == "caching_sha2_password")
+            u.auth_plugin = plugin;
+          else
+            Fail(v->line, v->path,
+                 "expected mysql_native_password or caching_sha2_password, got " + Quote(plugin));
+        }
+      }
       if (u.backend_user.empty()) u.backend_user = u.name;
       cfg->users.push_back(std::move(u));
     }

@@ -12,6 +12,7 @@
 #include "base/config.h"
 #include "plugins/plugin.h"
 #include "proxy/event_loop.h"
+#include "proxy/tls.h"
 
 struct evconnlistener;
 
@@ -54,6 +55,8 @@ class SessionHost {
  public:
   virtual ~SessionHost() = default;
   virtual ConfigPtr config() = 0;
+  // The TLS contexts of that config (listen.tls, clusters[].tls).
+  virtual tls::ContextsPtr tls() = 0;
   // A session ended (connection accounting).
   virtual void Release() = 0;
   // What answers SHADOW SYNC (lives as long as the host).

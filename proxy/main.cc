@@ -139,8 +139,12 @@ int main(int argc, char** argv) {
                        "reload refused, the old configuration stays: ", fresh.status().message());
         continue;
       }
-      config = std::make_shared<const sp::Config>(std::move(fresh).value());
-      server->Reload(config);
+      auto next = std::make_shared<const sp::Config>(std::move(fresh).value());
+      if (auto st = server->Reload(next); !st.ok()) {
+        sp::log::Error("config", "reload refused, the old configuration stays: ", st.message());
+        continue;
+      }
+      config = std::move(next);
       ApplyLogLevel(log_level_override.empty() ? config->log_level : log_level_override);
       sp::log::Info("config", "configuration reloaded from ", config_path, " (",
                     config->users.size(), " users, ", config->shadow_sync.processes.size(),

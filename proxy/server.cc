@@ -42,7 +42,7 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
     ssize_t n = send(fd, err.data(), err.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)n;
     close(fd);
-    metrics::ClientConnectionsTotal("rejected").Increment();
+    metrics::ClientConnectionsTotal("rejected", false).Increment();
     log::Warn("relay", "rejected connection from ", host,
               server->draining() ? ": shutting down" : ": max_connections reached");
     return;
@@ -62,10 +62,19 @@ ConfigPtr Server::config() {
   return config_;
 }
 
-void Server::Reload(ConfigPtr config) {
+tls::ContextsPtr Server::tls() {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  return tls_;
+}
+
+Status Server::Reload(ConfigPtr config) {
+  auto contexts = tls::MakeContexts(*config);
+  if (!contexts.ok()) return contexts.status();
   plugin_->Reload(config);
   std::lock_guard<std::mutex> lock(config_mu_);
   config_ = std::move(config);
+  tls_ = std::move(contexts).value();
+  return Status::Ok();
 }
 
 bool Server::TryAdmit() {
@@ -94,6 +103,12 @@ void Server::RunStatement(EventLoop* loop, plugins::SessionContext context, std:
 
 Status Server::Start() {
   ConfigPtr cfg = config();
+  auto contexts = tls::MakeContexts(*cfg);
+  if (!contexts.ok()) return contexts.status();
+  {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    tls_ = std::move(contexts).value();
+  }
   unsigned threads = cfg->listen.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
 
@@ -139,8 +154,9 @@ Status Server::Start() {
       backends += (i ? " " : "") + c.servers[i].ToString();
     backends += "]";
   }
-  log::Info("relay", "listening on ", cfg->listen.address, ":", cfg->listen.port, " with ", threads,
-            " event loop(s); backends: ", backends);
+  log::Info("relay", "listening on ", cfg->listen.address, ":", cfg->listen.port,
+            cfg->listen.tls.enabled ? (cfg->listen.tls.require ? " (TLS required)" : " (TLS)") : "",
+            " with ", threads, " event loop(s); backends: ", backends);
   return Status::Ok();
 }
 

@@ -28,10 +28,11 @@ class Server : public SessionHost {
   Server(ConfigPtr config, std::unique_ptr<plugins::StatementPlugin> plugin);
   ~Server();
 
-  // Binds listen.address:port on every loop and starts the threads.
+  // Reads the TLS files, binds listen.address:port on every loop and starts the threads.
   Status Start();
-  // SIGHUP: new sessions use `config` (users, shadow_sync.processes, log level).
-  void Reload(ConfigPtr config);
+  // SIGHUP: new sessions use `config` (users, shadow_sync.processes, log level, TLS
+  // certificates read again). Refused, the old config staying, when a TLS file is bad.
+  Status Reload(ConfigPtr config);
   // SIGTERM: stop accepting and start no more task executions; idle sessions close now, busy
   // ones after their statement. Starts the shutdown_grace clock.
   void BeginShutdown();
@@ -44,6 +45,7 @@ class Server : public SessionHost {
   void Stop();
 
   ConfigPtr config() override;
+  tls::ContextsPtr tls() override;
   void Release() override;
   const plugins::StatementPlugin* plugin() const override { return plugin_.get(); }
   void RunStatement(EventLoop* loop, plugins::SessionContext context, std::string query,
@@ -63,6 +65,7 @@ class Server : public SessionHost {
 
   std::mutex config_mu_;
   ConfigPtr config_;
+  tls::ContextsPtr tls_;
   std::vector<std::unique_ptr<LoopContext>> loops_;
   std::unique_ptr<plugins::StatementPlugin> plugin_;
   std::atomic<int64_t> sessions_{0};

@@ -90,8 +90,29 @@ Session* Session::Start(LoopContext* ctx, int fd, std::string peer_host) {
 }
 
 void Session::UpdateClientReadInterest() {
+  bool was_on = cr_on_;
   SetEventWanted(&cr_, &cr_on_,
                  !closed_ && !close_after_flush_ && evbuffer_get_length(c2b_) < kHighWater);
+  // Decrypted bytes held by TLS get no socket event.
+  if (cr_on_ && !was_on && ctls_ && ctls_->has_buffered()) event_active(&cr_, EV_READ, 0);
+}
+
+ssize_t Session::ReadClient() {
+  if (!ctls_) return ReadSocket(cfd_, c2b_);
+  ssize_t n = ctls_->Read(c2b_);
+  c_read_wants_write_ = n == -1 && ctls_->wants_write();
+  if (c_read_wants_write_) SetEventWanted(&cw_, &cw_on_, true);
+  if (ctls_->TakeEstablished()) {
+    metrics::TlsHandshakesTotal(true).Increment();
+    log::Debug("relay", "client from ", peer_host_, ": ", ctls_->version());
+    if (hs_) hs_->auth.OnClientTlsEstablished();
+  } else if (n == -2 && !ctls_->established()) {
+    metrics::TlsHandshakesTotal(false).Increment();
+    Close("TLS handshake failed: " + ctls_->error(), true);
+    return -2;
+  }
+  if (n > 0 && cr_on_ && ctls_->has_buffered()) event_active(&cr_, EV_READ, 0);
+  return n;
 }
 
 void Session::UpdateBackendReadInterest() {
@@ -106,7 +127,7 @@ void Session::FlushToBackend() {
   if (n > 0) {
     c_ready_ -= static_cast<size_t>(n);
   } else if (n == -2) {
-    BackendLost(std::string("write failed: ") + std::strerror(errno));
+    BackendLost("write failed: " + link_.error());
     return;
   }
   link_.WantWrite(c_ready_ > 0);
@@ -116,11 +137,17 @@ void Session::FlushToBackend() {
 void Session::FlushToClient() {
   if (closed_) return;
   if (b_ready_ > 0) {
-    int n = evbuffer_write_atmost(b2c_, cfd_, static_cast<ev_ssize_t>(b_ready_));
+    ssize_t n;
+    if (ctls_) {
+      n = ctls_->Write(b2c_, b_ready_);
+    } else {
+      n = evbuffer_write_atmost(b2c_, cfd_, static_cast<ev_ssize_t>(b_ready_));
+      if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) n = -2;
+    }
     if (n > 0) {
       b_ready_ -= static_cast<size_t>(n);
-    } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      Close("client write failed", false);
+    } else if (n == -2) {
+      Close(ctls_ ? "client write failed: " + ctls_->error() : "client write failed", false);
       return;
     }
   }
@@ -128,14 +155,14 @@ void Session::FlushToClient() {
     Close(close_reason_, false);
     return;
   }
-  SetEventWanted(&cw_, &cw_on_, b_ready_ > 0);
+  SetEventWanted(&cw_, &cw_on_, b_ready_ > 0 || c_read_wants_write_);
   UpdateBackendReadInterest();
 }
 
 void Session::OnClientRead(evutil_socket_t, short, void* arg) {
   auto* s = static_cast<Session*>(arg);
-  ssize_t n = ReadSocket(s->cfd_, s->c2b_);
-  if (n == -1) return;
+  ssize_t n = s->ReadClient();
+  if (n == -1 || s->closed_) return;
   if (n <= 0) {
     if (s->hs_) {
       s->Close(n == 0 ? "client closed the connection" : "client read error", false);
@@ -153,17 +180,27 @@ void Session::OnClientRead(evutil_socket_t, short, void* arg) {
   s->ClientInput();
 }
 
-void Session::OnClientWrite(evutil_socket_t, short, void* arg) {
-  static_cast<Session*>(arg)->FlushToClient();
+void Session::OnClientWrite(evutil_socket_t fd, short what, void* arg) {
+  auto* s = static_cast<Session*>(arg);
+  if (s->c_read_wants_write_) {
+    s->c_read_wants_write_ = false;
+    OnClientRead(fd, what, arg);
+    if (s->closed_) return;
+  }
+  s->FlushToClient();
 }
 
 void Session::OnBackendRead(evutil_socket_t, short, void* arg) {
   auto* s = static_cast<Session*>(arg);
   evbuffer* in = s->hs_ ? s->hs_->bin : s->b2c_;
   ssize_t n = s->link_.Read(in);
+  if (n != -2 && s->link_.TakeWriteReady()) {  // TLS to the backend is up: what waits goes
+    OnBackendWrite(-1, 0, arg);
+    if (s->closed_) return;
+  }
   if (n == -1) return;
   if (n <= 0) {
-    s->BackendLost(n == 0 ? "connection closed by the server" : std::strerror(errno));
+    s->BackendLost(n == 0 ? "connection closed by the server" : s->link_.error());
     return;
   }
   s->ctx_->stats().bytes_b2c += static_cast<uint64_t>(n);
@@ -318,6 +355,10 @@ void Session::Close(const std::string& why, bool warn) {
   SetEventWanted(&cr_, &cr_on_, false);
   SetEventWanted(&cw_, &cw_on_, false);
   link_.Close();
+  if (ctls_) {
+    ctls_->Shutdown();
+    ctls_.reset();
+  }
   if (cfd_ >= 0) {
     close(cfd_);
     cfd_ = -1;

@@ -16,6 +16,7 @@
 #include "proxy/backend_link.h"
 #include "proxy/loop_context.h"
 #include "proxy/relay_machine.h"
+#include "proxy/tls.h"
 
 namespace shadowproxy::proxy {
 
@@ -51,8 +52,11 @@ class Session : public SessionList::Node {
   void PumpAuth();
   void FlushHandshakeBackend();
   void FinishHandshake();
+  void StartClientTls();
+  void StartBackendTls();
 
   // Command phase (session.cc): feed the machine, then do what it said.
+  ssize_t ReadClient();  // ReadSocket's contract, over TLS once the client switched
   void ClientInput();
   void BackendInput();
   void Apply();
@@ -72,6 +76,7 @@ class Session : public SessionList::Node {
   bool closed_ = false;
   bool close_after_flush_ = false;  // the machine said close once the client has its bytes
   bool statement_running_ = false;  // a SHADOW SYNC answer will be posted to this session
+  bool c_read_wants_write_ = false;  // TLS: reading the client waits for the socket to drain
   BackendLink link_;
   evbuffer* c2b_ = nullptr;  // client input; its front c_ready_ bytes go to the backend
   evbuffer* b2c_ = nullptr;  // backend input; its front b_ready_ bytes go to the client
@@ -81,6 +86,7 @@ class Session : public SessionList::Node {
   std::string close_reason_;
   RelayMachine relay_;
   std::unique_ptr<Handshake> hs_;
+  std::unique_ptr<tls::Stream> ctls_;  // the client switched to TLS
 };
 
 }  // namespace shadowproxy::proxy

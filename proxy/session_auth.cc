@@ -49,6 +49,7 @@ void Session::BeginHandshake() {
   }
   const ClusterConfig* first = &config->clusters.front();
   hs_ = std::make_unique<Handshake>(config, peer_host_, first->name);
+  hs_->tls = ctx_->host()->tls();
   hs_->timer = evtimer_new(ctx_->base(), &Session::OnHandshakeTimeout, this);
   timeval tv{kHandshakeTimeoutSec, 0};
   evtimer_add(hs_->timer, &tv);
@@ -137,8 +138,9 @@ void Session::HandshakeBackendInput() {
 void Session::FlushHandshakeBackend() {
   if (!hs_ || !link_.open()) return;
   size_t len = evbuffer_get_length(hs_->bout);
-  if (len > 0 && link_.Write(hs_->bout, len) == -2) {
-    BackendLost(std::string("write failed: ") + std::strerror(errno));
+  // (Over TLS a write also drives the handshake, with or without bytes.)
+  if ((len > 0 || link_.tls()) && link_.Write(hs_->bout, len) == -2) {
+    BackendLost("write failed: " + link_.error());
     return;
   }
   link_.WantWrite(evbuffer_get_length(hs_->bout) > 0);
@@ -154,6 +156,14 @@ void Session::HandshakeBackendLost(const std::string& why) {
 
 void Session::PumpAuth() {
   for (auto& pkt : hs_->auth.TakeOutput()) {
+    if (pkt.start_tls) {
+      if (pkt.to_client)
+        StartClientTls();
+      else
+        StartBackendTls();
+      if (closed_) return;
+      continue;
+    }
     if (pkt.to_client) {
       evbuffer_add(b2c_, pkt.bytes.data(), pkt.bytes.size());
       b_ready_ += pkt.bytes.size();
@@ -169,7 +179,8 @@ void Session::PumpAuth() {
       return;
     case AuthMachine::State::kFailed: {
       const auto& a = hs_->auth;
-      metrics::ClientConnectionsTotal(a.auth_failed() ? "auth_failed" : "rejected").Increment();
+      metrics::ClientConnectionsTotal(a.auth_failed() ? "auth_failed" : "rejected", a.client_tls())
+          .Increment();
       log::Warn("relay", "client from ", peer_host_,
                 a.user_name().empty() ? "" : " (user '" + a.user_name() + "')",
                 " refused: ", a.failure());
@@ -198,6 +209,28 @@ void Session::PumpAuth() {
   FlushToClient();
 }
 
+void Session::StartClientTls() {
+  // What the client sent after its SSLRequest (the ClientHello, often) is TLS already.
+  std::string early(evbuffer_get_length(c2b_), '\0');
+  if (!early.empty()) evbuffer_remove(c2b_, early.data(), early.size());
+  bool have_early = !early.empty();
+  ctls_ = std::make_unique<tls::Stream>(hs_->tls->listen, cfd_, tls::Stream::Role::kAccept);
+  ctls_->set_pending_in(std::move(early));
+  if (have_early) event_active(&cr_, EV_READ, 0);
+}
+
+void Session::StartBackendTls() {
+  const ClusterConfig* c = link_.cluster();
+  const tls::Context& ctx = hs_->tls->ForCluster(c->name);
+  if (!ctx) {  // the machine asks only when the cluster's mode allows TLS
+    BackendLost("no TLS context for cluster '" + c->name + "'");
+    return;
+  }
+  std::string plain(evbuffer_get_length(hs_->bout), '\0');  // our SSLRequest
+  if (!plain.empty()) evbuffer_remove(hs_->bout, plain.data(), plain.size());
+  link_.StartTls(ctx, std::move(plain), c->tls.mode == BackendTlsMode::kVerifyIdentity);
+}
+
 void Session::FinishHandshake() {
   const AuthMachine& a = hs_->auth;
   RelaySession rs;
@@ -223,7 +256,7 @@ void Session::FinishHandshake() {
   }
   evbuffer_add_buffer(b2c_, hs_->bin);  // anything the backend sent after its OK
   hs_.reset();
-  metrics::ClientConnectionsTotal("accepted").Increment();
+  metrics::ClientConnectionsTotal("accepted", ctls_ != nullptr).Increment();
   ClientInput();
   if (!closed_) BackendInput();
 }

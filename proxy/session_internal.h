@@ -10,6 +10,7 @@
 
 #include "proxy/auth.h"
 #include "proxy/backend_dialer.h"
+#include "proxy/tls.h"
 
 namespace shadowproxy::proxy {
 
@@ -26,6 +27,7 @@ struct Handshake {
   Handshake& operator=(const Handshake&) = delete;
 
   ConfigPtr config;  // the snapshot the session runs with
+  tls::ContextsPtr tls;  // ... and its TLS contexts
   AuthMachine auth;
   evbuffer* bin = evbuffer_new();   // from the backend
   evbuffer* bout = evbuffer_new();  // to the backend

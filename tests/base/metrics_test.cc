@@ -26,7 +26,8 @@ bool HasLine(const std::string& text, const std::string& line) {
 
 TEST(MetricsTest, EveryFamilyHasItsNameAndType) {
   ClientConnections().Increment();
-  ClientConnectionsTotal("accepted").Increment();
+  ClientConnectionsTotal("accepted", false).Increment();
+  TlsHandshakesTotal(true).Increment();
   CommandsTotal(uint8_t{0x03}, "query").Increment();
   CommandDuration(uint8_t{0x03}, "query").Observe(0.002);
   BackendConnections("local", "127.0.0.1:3306").Set(2);
@@ -46,6 +47,7 @@ TEST(MetricsTest, EveryFamilyHasItsNameAndType) {
   };
   for (const Want& w : {Want{"shadowproxy_client_connections", "gauge"},
                         Want{"shadowproxy_client_connections_total", "counter"},
+                        Want{"shadowproxy_tls_handshakes_total", "counter"},
                         Want{"shadowproxy_commands_total", "counter"},
                         Want{"shadowproxy_command_duration_seconds", "histogram"},
                         Want{"shadowproxy_backend_connections", "gauge"},
@@ -60,10 +62,17 @@ TEST(MetricsTest, EveryFamilyHasItsNameAndType) {
                                                                                << text;
   }
   EXPECT_TRUE(HasLine(text, "shadowproxy_client_connections 1")) << text;
-  EXPECT_TRUE(HasLine(text, "shadowproxy_client_connections_total{result=\"accepted\"} 1"));
+  EXPECT_TRUE(
+      HasLine(text, "shadowproxy_client_connections_total{result=\"accepted\",tls=\"no\"} 1"));
   // The other outcomes exist from the start, at zero, so rate() works before the first one.
-  EXPECT_TRUE(HasLine(text, "shadowproxy_client_connections_total{result=\"auth_failed\"} 0"));
-  EXPECT_TRUE(HasLine(text, "shadowproxy_client_connections_total{result=\"rejected\"} 0"));
+  EXPECT_TRUE(
+      HasLine(text, "shadowproxy_client_connections_total{result=\"auth_failed\",tls=\"no\"} 0"));
+  EXPECT_TRUE(
+      HasLine(text, "shadowproxy_client_connections_total{result=\"rejected\",tls=\"no\"} 0"));
+  EXPECT_TRUE(
+      HasLine(text, "shadowproxy_client_connections_total{result=\"accepted\",tls=\"yes\"} 0"));
+  EXPECT_TRUE(HasLine(text, "shadowproxy_tls_handshakes_total{result=\"ok\"} 1"));
+  EXPECT_TRUE(HasLine(text, "shadowproxy_tls_handshakes_total{result=\"failed\"} 0"));
   EXPECT_TRUE(HasLine(text, "shadowproxy_commands_total{command=\"query\"} 1"));
   EXPECT_TRUE(HasLine(text, "shadowproxy_command_duration_seconds_count{command=\"query\"} 1"));
   EXPECT_TRUE(HasLine(

@@ -65,6 +65,7 @@ ConfigPtr MakeConfig(bool passthrough = true) {
     ClusterConfig cluster;
     cluster.name = name;
     cluster.servers.push_back({"127.0.0.1", 3306});
+    cluster.tls.mode = BackendTlsMode::kDisabled;  // the TLS tests at the end turn it on
     c->clusters.push_back(cluster);
   }
   UserConfig app;
@@ -368,6 +369,147 @@ TEST(AuthMachine, ProtocolViolationsFail) {
     EXPECT_EQ(m.state(), State::kFailed);
     EXPECT_EQ(Unframe(m.TakeOutput().at(0).bytes).seq, 0);
   }
+}
+
+// --- TLS -----------------------------------------------------------------------------------------
+
+std::string SslRequest() {
+  p::HandshakeResponse r;
+  r.capabilities = kClientCaps | p::CLIENT_SSL;
+  r.max_packet = 1 << 24;
+  r.charset = 45;
+  return p::EncodeSslRequest(r);
+}
+
+ConfigPtr TlsConfig(bool require, BackendTlsMode backend) {
+  auto c = std::make_shared<Config>(*MakeConfig());
+  c->listen.tls.enabled = true;
+  c->listen.tls.require = require;
+  for (auto& cluster : c->clusters) cluster.tls.mode = backend;
+  return c;
+}
+
+TEST(AuthMachine, OffersTlsAndSwitchesOnSslRequest) {
+  AuthMachine m(TlsConfig(false, BackendTlsMode::kDisabled), "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));
+  auto out = m.TakeOutput();
+  auto g = p::DecodeGreeting(B(Unframe(out[0].bytes).payload));
+  ASSERT_TRUE(g.ok());
+  EXPECT_NE(g->capabilities & p::CLIENT_SSL, 0u);
+  EXPECT_EQ(g->capabilities & p::CLIENT_COMPRESS, 0u);
+  m.OnClientPacket(1, B(SslRequest()));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_TRUE(out[0].to_client && out[0].start_tls && out[0].bytes.empty());
+  EXPECT_EQ(m.state(), State::kWaitClientTls);
+  m.OnClientTlsEstablished();
+  EXPECT_EQ(m.state(), State::kWaitClientResponse);
+  // Over TLS the login is packet 2; the OK to the client follows it.
+  m.OnClientPacket(2, B(Login("app", "app-secret", kScramble)));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 1);  // to the backend, in plaintext
+  m.OnBackendPacket(2, B(kOk));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 3);
+  EXPECT_TRUE(m.client_tls());
+  EXPECT_FALSE(m.backend_tls());
+}
+
+TEST(AuthMachine, RequireRefusesPlaintextWith3159) {
+  AuthMachine m(TlsConfig(true, BackendTlsMode::kDisabled), "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));
+  m.TakeOutput();
+  m.OnClientPacket(1, B(Login("app", "app-secret", kScramble)));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  auto err = p::DecodeErr(B(Unframe(out[0].bytes).payload));
+  ASSERT_TRUE(err.ok());
+  EXPECT_EQ(err->code, 3159);
+  EXPECT_EQ(m.state(), State::kFailed);
+}
+
+TEST(AuthMachine, SslRequestWithoutListenTlsIsABadHandshake) {
+  AuthMachine m(MakeConfig(), "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));
+  m.TakeOutput();
+  m.OnClientPacket(1, B(SslRequest()));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].start_tls);
+  EXPECT_EQ(p::DecodeErr(B(Unframe(out[0].bytes).payload))->code, 1043);
+}
+
+TEST(AuthMachine, ConfiguredUserLogsInToTheBackendOverTls) {
+  AuthMachine m(TlsConfig(false, BackendTlsMode::kPreferred), "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));  // offers CLIENT_SSL
+  m.TakeOutput();
+  m.OnClientPacket(1, B(Login("app", "app-secret", kScramble)));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 3u);
+  auto req = Unframe(out[0].bytes);
+  EXPECT_EQ(req.seq, 1);
+  EXPECT_TRUE(p::IsSslRequest(B(req.payload)));
+  EXPECT_TRUE(!out[1].to_client && out[1].start_tls);
+  auto login = Unframe(out[2].bytes);
+  EXPECT_EQ(login.seq, 2);
+  auto r = p::DecodeHandshakeResponse(B(login.payload));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->username, "app_be");
+  EXPECT_NE(r->capabilities & p::CLIENT_SSL, 0u);
+  m.OnBackendPacket(3, B(kOk));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 2);  // answers the client's packet 1
+  EXPECT_TRUE(m.backend_tls());
+}
+
+TEST(AuthMachine, PassThroughRenumbersAcrossTlsOnOneSide) {
+  // The client switched to TLS, the backend link did not: client packet n is backend n - 1.
+  AuthMachine m(TlsConfig(false, BackendTlsMode::kDisabled), "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));
+  m.TakeOutput();
+  m.OnClientPacket(1, B(SslRequest()));
+  m.TakeOutput();
+  m.OnClientTlsEstablished();
+  p::HandshakeResponse r;
+  r.capabilities = kClientCaps | p::CLIENT_SSL;
+  r.max_packet = 1 << 24;
+  r.username = "carol";
+  r.auth_response = p::NativeScramble("pw", kScramble);
+  r.auth_plugin_name = std::string(p::kNativePasswordPlugin);
+  m.OnClientPacket(2, B(p::EncodeHandshakeResponse(r)));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  auto login = Unframe(out[0].bytes);
+  EXPECT_EQ(login.seq, 1);
+  auto relayed = p::DecodeHandshakeResponse(B(login.payload));
+  ASSERT_TRUE(relayed.ok());
+  EXPECT_EQ(relayed->capabilities & p::CLIENT_SSL, 0u);  // describes our plaintext link
+  EXPECT_EQ(relayed->auth_response, r.auth_response);
+  std::string sw = p::EncodeAuthSwitchRequest({"mysql_native_password", kScramble + '\0'});
+  m.OnBackendPacket(2, B(sw));
+  out = m.TakeOutput();
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 3);
+  m.OnClientPacket(4, B(std::string(20, 'z')));
+  out = m.TakeOutput();
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 3);
+}
+
+TEST(AuthMachine, RequiredBackendTlsWithoutServerTlsIsUnavailable) {
+  AuthMachine m(TlsConfig(false, BackendTlsMode::kRequired), "h", "local");
+  p::Greeting g = *p::DecodeGreeting(B(Greeting(kScramble)));
+  g.capabilities &= ~p::CLIENT_SSL;
+  m.OnBackendGreeting(B(p::EncodeGreeting(g)));
+  m.TakeOutput();
+  m.OnClientPacket(1, B(Login("carol", "pw", kScramble)));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  auto err = p::DecodeErr(B(Unframe(out[0].bytes).payload));
+  ASSERT_TRUE(err.ok());
+  EXPECT_EQ(err->code, 7030);
+  EXPECT_NE(err->message.find("TLS"), std::string::npos);
 }
 
 }  // namespace
