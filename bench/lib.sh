@@ -74,7 +74,8 @@ CFG
 }
 
 # start_proxy [threads] [max_connections]: sets SP_PORT and SP_PID. Users are passed through to
-# the backend unless SP_PROXY_AUTH=1 (then app is verified by the proxy).
+# the backend unless SP_PROXY_AUTH=1 (then app is verified by the proxy). SP_LISTEN_EXTRA and
+# SP_CLUSTER_EXTRA: YAML lines added to listen and to the cluster (indented by the caller).
 start_proxy() {
   SP_PORT=$(free_port)
   local users="users: []"
@@ -88,9 +89,11 @@ listen:
   port: $SP_PORT
   threads: ${1:-1}
   max_connections: ${2:-10000}
+${SP_LISTEN_EXTRA:-}
 clusters:
   - name: local
     servers: ["127.0.0.1:$DB_PORT"]
+${SP_CLUSTER_EXTRA:-}
 $users
 metrics:
   port: 0
@@ -99,6 +102,22 @@ CFG
   SP_PID=$!
   BENCH_PIDS+=("$SP_PID")
   wait_port "$SP_PORT" "$SP_PID"
+}
+
+# make_certs DIR: a CA, a server certificate for 127.0.0.1 and a client certificate (PEM), with
+# the file names sysbench 1.0's --mysql-ssl=on reads from its working directory.
+make_certs() {
+  local d=$1
+  mkdir -p "$d"
+  (cd "$d" &&
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench-ca \
+      -keyout ca.key -out cacert.pem &&
+    for who in server client; do
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=$who" -keyout "$who-key.pem" -out "$who.csr" &&
+        echo "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$who.ext" &&
+        openssl x509 -req -in "$who.csr" -CA cacert.pem -CAkey ca.key -CAcreateserial -days 2 \
+          -extfile "$who.ext" -out "$who-cert.pem" || return 1
+    done) >/dev/null 2>&1
 }
 
 stop_pid() {  # stop_pid PID: TERM, wait up to 10 s, KILL

@@ -3,6 +3,7 @@ clients: the mariadb CLI, PyMySQL, mysqlclient, node mysql2, and a MariaDB start
 Certificates come from the openssl CLI (tls_certs.py)."""
 
 import os
+import shutil
 import socket
 import ssl
 import struct
@@ -145,6 +146,24 @@ def test_node_mysql2_over_tls(proxy, certs):
     out = run_node(script)
     assert '"name":"pear"' in out
     assert '"tls":"TLSv1.' in out, out
+
+
+JAVA_JAR = "/usr/share/java/mariadb-java-client.jar"
+
+
+@pytest.mark.skipif(not (shutil.which("java") and os.path.exists(JAVA_JAR)),
+                    reason="needs default-jdk-headless and libmariadb-java")
+def test_connector_j_verifies_the_proxy_certificate(proxy, certs):
+    def run(ca):
+        out = subprocess.run(["java", "-cp", JAVA_JAR, os.path.join(HERE, "java", "TlsTest.java"),
+                              str(proxy.port), "app", "app-secret", ca],
+                             capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stdout + out.stderr
+        return out.stdout
+    before = scrape(proxy.metrics_port)[ACCEPTED_TLS]
+    assert "TLS OK 42" in run(certs.ca)
+    assert scrape(proxy.metrics_port)[ACCEPTED_TLS] == before + 1
+    assert "TLS REFUSED" in run(certs.other_ca)
 
 
 def test_big_packets_streams_infile_statements_and_change_user_over_tls(proxy, certs, tmp_path):
