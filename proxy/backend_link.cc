@@ -58,8 +58,11 @@ void BackendLink::UpdateEvents() {
   bool write = want_write_;
   if (tls_ && tls_->wants_read()) write = false;  // it waits for the server, not the socket
   if (tls_ && tls_->wants_write()) write = true;
+  bool was_reading = reading_;
   SetEventWanted(&read_, &reading_, read);
   SetEventWanted(&write_, &writing_, write);
+  // Records OpenSSL holds already get no socket event: wake the reader for them.
+  if (reading_ && !was_reading && tls_ && tls_->has_buffered()) event_active(&read_, EV_READ, 0);
 }
 
 void BackendLink::Close() {
@@ -102,6 +105,7 @@ ssize_t BackendLink::Read(evbuffer* buf) {
   if (n == -2) error_ = "TLS: " + tls_->error();
   if (tls_->established() && (!was_established || write_waited)) write_ready_ = true;
   UpdateEvents();
+  if (n > 0 && reading_ && tls_->has_buffered()) event_active(&read_, EV_READ, 0);
   return n;
 }
 

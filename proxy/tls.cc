@@ -50,6 +50,14 @@ bool Readable(const std::string& path, const char* key, FileError* err) {
   return true;
 }
 
+// What every context of ours runs with: partial writes from a moving evbuffer front, buffers
+// released while idle (idle sessions stay small), read-ahead (one recv per wake-up).
+void SetModes(SSL_CTX* c) {
+  SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SSL_CTX_set_read_ahead(c, 1);
+}
+
 // The certificate chain and its key; false with *err set when either is bad or they differ.
 bool UseCertificate(SSL_CTX* c, const std::string& cert, const std::string& key, FileError* err) {
   if (SSL_CTX_use_certificate_chain_file(c, cert.c_str()) != 1)
@@ -90,8 +98,7 @@ Context MakeServerContext(const ListenTlsConfig& config, FileError* err) {
                                 config.min_version == "TLSv1.3" ? TLS1_3_VERSION : TLS1_2_VERSION);
   SSL_CTX_set_options(
       c, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_CIPHER_SERVER_PREFERENCE);
-  SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SetModes(c);
   if (!UseCertificate(c, config.cert, config.key, err)) return nullptr;
   if (!config.ca.empty()) {
     if (SSL_CTX_load_verify_locations(c, config.ca.c_str(), nullptr) != 1)
@@ -117,8 +124,7 @@ Context MakeClientContext(const BackendTlsConfig& config, FileError* err) {
   SSL_CTX* c = ctx.get();
   SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
   SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
-  SSL_CTX_set_mode(c, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-                          SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+  SetModes(c);
   if (!config.ca.empty() && SSL_CTX_load_verify_locations(c, config.ca.c_str(), nullptr) != 1)
     return Fail(err, "ca", config.ca + ": " + TakeErrors("not a PEM CA file"));
   if (!config.cert.empty() && !UseCertificate(c, config.cert, config.key, err)) return nullptr;
@@ -289,8 +295,10 @@ ssize_t Stream::Read(evbuffer* buf) {
     int h = Handshake();
     if (h != 1) return h;
   }
+  // One recv fills OpenSSL's buffer with whatever has arrived (read-ahead); records already
+  // buffered are taken without asking the socket again, so a small packet costs one recv.
   ssize_t total = 0;
-  while (static_cast<size_t>(total) < kReadBudget) {
+  while (static_cast<size_t>(total) < kReadBudget && (total == 0 || SSL_has_pending(ssl_))) {
     evbuffer_iovec v;
     if (evbuffer_reserve_space(buf, kReadChunk, &v, 1) < 1) return -2;
     ERR_clear_error();
