@@ -10,6 +10,10 @@
 
 namespace shadowproxy {
 
+namespace protocol {
+class RsaPrivateKey;  // protocol/auth.h
+}  // namespace protocol
+
 using Duration = std::chrono::milliseconds;
 
 struct ServerAddress {
@@ -40,6 +44,9 @@ struct ListenConfig {
   // caching_sha2_password full authentication without TLS (RSA key exchange); PEM files.
   std::string rsa_private_key;
   std::string rsa_public_key;
+  // rsa_private_key parsed once by the config loader (which checked rsa_public_key is its pair);
+  // null without keys. Shared by every copy of the config snapshot, never modified.
+  std::shared_ptr<const protocol::RsaPrivateKey> rsa_key;
 };
 
 // TLS towards the servers of a cluster (clusters[].tls), like the mysql client's --ssl-mode.
@@ -68,8 +75,10 @@ struct ClusterConfig {
 
 struct UserConfig {
   std::string name;
-  std::string password;       // clear text; empty if not given
-  std::string password_hash;  // "*<40 hex>" (SHA1(SHA1(pw))); empty if not given
+  std::string password;  // clear text; empty if not given
+  // "*<40 hex>" (SHA1(SHA1(pw)), mysql_native_password) or MySQL 8's caching_sha2_password
+  // "$A$005$<salt><digest>" (raw, or "0x<hex>"); empty if not given.
+  std::string password_hash;
   bool has_password = false;  // true if password or password_hash was given
   std::string cluster;        // resolved: never empty after loading
   std::string backend_user;

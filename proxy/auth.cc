@@ -14,6 +14,9 @@ namespace p = protocol;
 Status VerifyConfiguredUser(const UserConfig& user, std::string_view scramble,
                             std::string_view response) {
   std::string stage2;
+  if (p::LooksLikeSha2PasswordHash(user.password_hash)) {
+    return Status(1045, "user '" + user.name + "' has a caching_sha2_password hash");
+  }
   if (!user.password_hash.empty()) {
     auto h = p::ParsePasswordHash(user.password_hash);  // the config loader checked its form
     if (!h.ok()) return Status(1045, "bad password_hash for user '" + user.name + "'");
@@ -39,6 +42,47 @@ Result<std::string> AnswerBackendSwitch(const UserConfig& user, std::span<const 
   return p::NativeScramble(user.backend_password, sw->data.substr(0, p::kScrambleLength));
 }
 
+std::string_view ChooseClientPlugin(const UserConfig& user, std::string_view client_plugin,
+                                    bool full_auth_possible) {
+  if (!user.auth_plugin.empty()) return user.auth_plugin;  // the loader checked it fits
+  if (p::LooksLikeSha2PasswordHash(user.password_hash)) return p::kCachingSha2Plugin;
+  if (!user.password_hash.empty()) return p::kNativePasswordPlugin;  // "*<40 hex>"
+  // A clear password verifies both; caching_sha2_password only where its full authentication
+  // can happen, else the client would be refused where native would work.
+  if (client_plugin == p::kCachingSha2Plugin && full_auth_possible) return p::kCachingSha2Plugin;
+  return p::kNativePasswordPlugin;
+}
+
+Sha2AuthCache& Sha2AuthCache::Global() {
+  static Sha2AuthCache cache;
+  return cache;
+}
+
+std::string Sha2AuthCache::KeyFor(const UserConfig& user) {
+  std::string credential = user.password;
+  credential.push_back('\0');
+  credential += user.password_hash;
+  return user.name + '\0' + p::Sha256(credential);
+}
+
+std::optional<std::string> Sha2AuthCache::Find(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Sha2AuthCache::Add(const std::string& key, std::string stage2) {
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= kMaxEntries) entries_.clear();
+  entries_[key] = std::move(stage2);
+}
+
+void Sha2AuthCache::Clear() {
+  std::lock_guard lock(mu_);
+  entries_.clear();
+}
+
 AuthMachine::AuthMachine(ConfigPtr config, std::string client_host, std::string link_cluster)
     : config_(std::move(config)),
       client_host_(std::move(client_host)),
@@ -53,6 +97,7 @@ uint32_t AuthMachine::TrimCapabilities(uint32_t backend_caps) {
 
 void AuthMachine::SendClient(uint8_t seq, std::string_view payload) {
   out_.push_back({true, p::FramePacket(seq, payload)});
+  client_next_seq_ = static_cast<uint8_t>(seq + 1);
 }
 
 void AuthMachine::SendBackend(uint8_t seq, std::string_view payload) {
@@ -61,8 +106,9 @@ void AuthMachine::SendBackend(uint8_t seq, std::string_view payload) {
 
 void AuthMachine::FailWith(uint16_t code, std::string_view sqlstate, const std::string& message,
                            const std::string& log_reason) {
-  // Before the greeting the ERR replaces it (seq 0); afterwards it answers the client's packet.
-  uint8_t seq = client_greeted_ ? static_cast<uint8_t>(client_seq_ + 1) : 0;
+  // Before the greeting the ERR replaces it (seq 0); afterwards it follows the client's last
+  // packet and whatever we sent since (AuthMoreData).
+  uint8_t seq = client_greeted_ ? client_next_seq_ : 0;
   SendClient(seq, p::EncodeErr(code, sqlstate, message));
   failure_ = log_reason;
   state_ = State::kFailed;
@@ -153,6 +199,7 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
   switch (state_) {
     case State::kWaitClientResponse: {
       client_seq_ = seq;
+      client_next_seq_ = static_cast<uint8_t>(seq + 1);
       if (seq != (client_tls_ ? 2 : 1)) {
         FailWith(1043, "08S01", "Bad handshake",
                  "bad handshake: sequence id " + std::to_string(seq));
@@ -185,19 +232,27 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
       user_ = config_->FindUser(response_.username);
       if (user_ && user_->has_password) {
         cluster_ = user_->cluster;
-        bool native = !(response_.capabilities & p::CLIENT_PLUGIN_AUTH) ||
-                      response_.auth_plugin_name.empty() ||
-                      response_.auth_plugin_name == p::kNativePasswordPlugin;
-        if (!native) {
-          // E.g. MySQL 8 clients answering with caching_sha2_password: switch them.
+        std::string_view answered = (!(response_.capabilities & p::CLIENT_PLUGIN_AUTH) ||
+                                     response_.auth_plugin_name.empty())
+                                        ? p::kNativePasswordPlugin
+                                        : std::string_view(response_.auth_plugin_name);
+        std::string_view plugin = ChooseClientPlugin(*user_, answered, Sha2FullAuthPossible());
+        if (plugin != answered) {
+          // E.g. MySQL 8 clients answering with caching_sha2_password for a user the proxy
+          // verifies with native (or the reverse): switch them, with the same scramble.
           std::string data = greeting_.auth_plugin_data;
           data.push_back('\0');
           SendClient(static_cast<uint8_t>(seq + 1),
-                     p::EncodeAuthSwitchRequest({std::string(p::kNativePasswordPlugin), data}));
+                     p::EncodeAuthSwitchRequest({std::string(plugin), data}));
+          sha2_step_ = plugin == p::kCachingSha2Plugin ? Sha2Step::kScramble : Sha2Step::kNone;
           state_ = State::kWaitClientSwitch;
           return;
         }
-        VerifyConfigured(response_.auth_response);
+        if (plugin == p::kCachingSha2Plugin) {
+          Sha2Scramble(response_.auth_response);
+        } else {
+          VerifyConfigured(response_.auth_response);
+        }
         return;
       }
       if (!config_->listen.passthrough_auth) {
@@ -224,8 +279,18 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
       state_ = State::kPassthrough;
       return;
     }
-    case State::kWaitClientSwitch:
+    case State::kWaitClientSwitch: {
       client_seq_ = seq;
+      client_next_seq_ = static_cast<uint8_t>(seq + 1);
+      std::string_view data(reinterpret_cast<const char*>(payload.data()), payload.size());
+      if (sha2_step_ == Sha2Step::kScramble) {
+        Sha2Scramble(data);
+        return;
+      }
+      if (sha2_step_ != Sha2Step::kNone) {
+        Sha2FullAuthPacket(data);
+        return;
+      }
       if (passthrough_redial_) {
         p::HandshakeResponse r = response_;
         r.auth_response.assign(reinterpret_cast<const char*>(payload.data()), payload.size());
@@ -239,9 +304,9 @@ void AuthMachine::OnClientPacket(uint8_t seq, std::span<const uint8_t> payload) 
         state_ = State::kPassthrough;
         return;
       }
-      VerifyConfigured(
-          std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+      VerifyConfigured(data);
       return;
+    }
     case State::kPassthrough:
       client_seq_ = seq;
       SendBackend(static_cast<uint8_t>(seq - seq_shift_),
@@ -260,6 +325,107 @@ void AuthMachine::VerifyConfigured(std::string_view response) {
     AccessDenied(!response.empty());
     return;
   }
+  Authenticated();
+}
+
+bool AuthMachine::Sha2FullAuthPossible() const {
+  return client_tls_ || config_->listen.rsa_key != nullptr;
+}
+
+void AuthMachine::Sha2Scramble(std::string_view response) {
+  bool after_switch = sha2_step_ == Sha2Step::kScramble;
+  sha2_step_ = Sha2Step::kNone;
+  // An account without password: only the empty answer, and no fast-auth byte (as the server).
+  bool no_password = user_->password_hash.empty() && user_->password.empty();
+  bool empty = response.empty() || response == std::string_view("\0", 1);
+  if (no_password || empty) {
+    if (no_password && empty) {
+      Authenticated();
+    } else {
+      AccessDenied(!empty);
+    }
+    return;
+  }
+  std::string_view nonce =
+      std::string_view(greeting_.auth_plugin_data).substr(0, p::kScrambleLength);
+  auto stage2 = Sha2AuthCache::Global().Find(Sha2AuthCache::KeyFor(*user_));
+  if (stage2) {
+    bool ok = p::VerifyCachingSha2Scramble(response, nonce, *stage2);
+    // PyMySQL 1.0 hashes the NUL that ends the AuthSwitchRequest data into its answer.
+    if (!ok && after_switch) {
+      ok = p::VerifyCachingSha2Scramble(response, std::string(nonce) + '\0', *stage2);
+    }
+    if (ok) {
+      SendClient(client_next_seq_, p::EncodeAuthMoreData(std::string(1, p::kSha2FastAuthOk)));
+      Authenticated();
+      return;
+    }
+  }
+  // Not cached, or the scramble does not match (e.g. another password than the cached one): the
+  // full authentication decides, as in the server.
+  SendClient(client_next_seq_, p::EncodeAuthMoreData(std::string(1, p::kSha2PerformFullAuth)));
+  sha2_step_ = Sha2Step::kFullAuth;
+  state_ = State::kWaitClientSwitch;
+}
+
+void AuthMachine::Sha2FullAuthPacket(std::string_view payload) {
+  if (client_tls_ && sha2_step_ == Sha2Step::kFullAuth) {
+    // The clear password, NUL-terminated.
+    if (!payload.empty() && payload.back() == '\0') payload.remove_suffix(1);
+    Sha2VerifyClear(payload);
+    return;
+  }
+  const auto& key = config_->listen.rsa_key;
+  if (!key) {
+    Sha2NeedsTls();
+    return;
+  }
+  if (sha2_step_ == Sha2Step::kFullAuth && payload.size() == 1 &&
+      payload[0] == p::kSha2RequestPublicKey) {
+    SendClient(client_next_seq_, p::EncodeAuthMoreData(key->public_pem()));
+    sha2_step_ = Sha2Step::kRsaPassword;
+    return;
+  }
+  // The RSA-encrypted password (after our public key, or with a key the client already had).
+  auto password =
+      p::DecryptSha2Password(*key, payload, std::string_view(greeting_.auth_plugin_data));
+  if (!password.ok()) {
+    AccessDenied(true);
+    failure_ += ": " + password.status().message();
+    return;
+  }
+  Sha2VerifyClear(*password);
+}
+
+void AuthMachine::Sha2VerifyClear(std::string_view password) {
+  sha2_step_ = Sha2Step::kNone;
+  bool ok = false;
+  if (p::LooksLikeSha2PasswordHash(user_->password_hash)) {
+    auto hash = p::ParseSha2PasswordHash(user_->password_hash);  // the loader checked its form
+    ok = hash.ok() && p::VerifySha2PasswordHash(*hash, password);
+  } else if (user_->password_hash.empty()) {
+    // Digests, so the comparison takes the same time whatever the lengths.
+    ok = p::SecretsEqual(p::Sha256(password), p::Sha256(user_->password));
+  }
+  if (!ok) {
+    AccessDenied(!password.empty());
+    return;
+  }
+  Sha2AuthCache::Global().Add(Sha2AuthCache::KeyFor(*user_), p::Sha2Stage2FromPassword(password));
+  Authenticated();
+}
+
+void AuthMachine::Sha2NeedsTls() {
+  auth_failed_ = true;
+  FailWith(1045, "28000",
+           AccessDeniedMessage(response_.username, client_host_, true) +
+               ": caching_sha2_password needs a full authentication, which requires a TLS "
+               "connection (this proxy has no RSA key pair configured)",
+           "caching_sha2_password full authentication of '" + response_.username +
+               "' without TLS and without RSA keys");
+}
+
+void AuthMachine::Authenticated() {
   if (cluster_ != link_cluster_) {
     state_ = State::kNeedOtherCluster;
     return;
@@ -307,7 +473,7 @@ void AuthMachine::OnBackendPacket(uint8_t seq, std::span<const uint8_t> payload)
              "unexpected backend packet during authentication");
     return;
   }
-  uint8_t to_client = static_cast<uint8_t>(client_seq_ + 1);
+  uint8_t to_client = client_next_seq_;
   if (first == p::kOkHeader) {
     SendClient(to_client,
                std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));

@@ -1,13 +1,16 @@
 // The connection-phase state machine of a client session (SPEC.md §3 "Authentication"), fed
 // packets, never sockets: the session passes in what the client and the backend send, and writes
 // out what TakeOutput() returns. Two paths: pass-through (the backend authenticates; packets relay
-// unchanged) and configured users (the proxy verifies mysql_native_password itself, then logs in
-// to the backend with the user's backend credentials).
+// unchanged) and configured users (the proxy verifies mysql_native_password or
+// caching_sha2_password itself, then logs in to the backend with the user's backend credentials).
 #pragma once
 
 #include <cstdint>
+#include <mutex>
+#include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/config.h"
@@ -35,13 +38,40 @@ std::string AccessDeniedMessage(std::string_view user, std::string_view host, bo
 // credentials (connect or COM_CHANGE_USER); error for plugins other than mysql_native_password.
 Result<std::string> AnswerBackendSwitch(const UserConfig& user, std::span<const uint8_t> payload);
 
+// The plugin a configured user's client is asked to authenticate with (users[].auth_plugin, else
+// the client's choice when the user's credential can verify it; docs/auth-caching-sha2.md).
+// `full_auth_possible`: a caching_sha2_password full authentication can happen on this
+// connection (it is TLS, or the proxy has an RSA key pair).
+std::string_view ChooseClientPlugin(const UserConfig& user, std::string_view client_plugin,
+                                    bool full_auth_possible);
+
+// caching_sha2_password's cache of successful full authentications, process-wide like the
+// server's: (user, configured credential) → SHA256(SHA256(password)), against which fast
+// authentications are verified. The key includes a digest of the configured credential, so a
+// reloaded config with another password never matches an old entry. Thread-safe (sessions run
+// on several event-loop threads).
+class Sha2AuthCache {
+ public:
+  static Sha2AuthCache& Global();
+  static std::string KeyFor(const UserConfig& user);
+  std::optional<std::string> Find(const std::string& key) const;
+  void Add(const std::string& key, std::string stage2);
+  void Clear();  // tests
+
+ private:
+  static constexpr size_t kMaxEntries = 100000;  // then start over (no eviction policy needed)
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::string> entries_;
+};
+
 class AuthMachine {
  public:
   enum class State {
     kWaitBackendGreeting,  // the session dials a backend and calls OnBackendGreeting
     kWaitClientResponse,   // the client was greeted; waiting for its HandshakeResponse
     kWaitClientTls,        // the client sent an SSLRequest; the session runs the TLS handshake
-    kWaitClientSwitch,     // we sent an AuthSwitchRequest (to mysql_native_password)
+    kWaitClientSwitch,     // we sent an AuthSwitchRequest or AuthMoreData (caching_sha2_password)
+                           // and wait for the client's answer
     kPassthrough,          // relaying auth packets both ways until the backend's OK / ERR
     kNeedOtherCluster,     // configured user of another cluster: re-dial cluster(), then
                            // OnBackendGreeting again
@@ -93,10 +123,23 @@ class AuthMachine {
                 const std::string& log_reason);
   void AccessDenied(bool using_password);
   void VerifyConfigured(std::string_view response);
+  void Authenticated();  // the configured user is verified: on to the backend login
   void LoginToBackend();
   // Before the login packet goes to the backend: TLS to it as its cluster's tls.mode says.
   // Returns the sequence id of the login packet (1, or 2 after an SSLRequest); 0 if it failed.
   uint8_t StartBackendLogin(const protocol::HandshakeResponse& login);
+  // caching_sha2_password (configured users).
+  enum class Sha2Step : uint8_t {
+    kNone,         // not in a caching_sha2_password exchange
+    kScramble,     // we switched the client to it: its scramble comes next
+    kFullAuth,     // we sent 0x04: clear password (TLS), public key request 0x02 or RSA
+    kRsaPassword,  // we sent the public key: the RSA-encrypted password comes next
+  };
+  void Sha2Scramble(std::string_view response);
+  void Sha2FullAuthPacket(std::string_view payload);
+  void Sha2VerifyClear(std::string_view password);
+  void Sha2NeedsTls();
+  bool Sha2FullAuthPossible() const;
 
   ConfigPtr config_;
   std::string client_host_;
@@ -110,6 +153,8 @@ class AuthMachine {
   std::string backend_cluster_;   // cluster of that link
   uint32_t backend_caps_ = 0;     // what its greeting offered
   uint8_t client_seq_ = 0;        // seq of the last packet from the client
+  uint8_t client_next_seq_ = 0;   // seq of our next packet to the client (after client_seq_)
+  Sha2Step sha2_step_ = Sha2Step::kNone;
   bool client_greeted_ = false;
   bool passthrough_redial_ = false;  // pass-through user of another cluster than the link's
   std::string redial_plugin_;

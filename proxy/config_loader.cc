@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/naming.h"
+#include "protocol/auth.h"
 #include "proxy/tls.h"
 
 namespace shadowproxy::proxy {
@@ -315,6 +316,8 @@ class Loader {
       Fail((rsa_priv ? rsa_priv : rsa_pub)->line,
            Join(f.path, rsa_priv ? "rsa_public_key" : "rsa_private_key"),
            "rsa_private_key and rsa_public_key go together");
+    else if (rsa_priv && !l->rsa_private_key.empty() && !l->rsa_public_key.empty())
+      LoadRsaKeys(*rsa_priv, *rsa_pub, l);
   }
 
   void LoadListenTls(const Field& f, ListenTlsConfig* t) {
@@ -381,6 +384,35 @@ class Loader {
       const Field* at = Get(m, err.key);
       Fail(at ? at->line : f.line, Join(f.path, err.key), err.message);
     }
+  }
+
+  // listen.rsa_private_key / rsa_public_key: PEM files with an RSA private key and its public
+  // half, read and parsed once per loaded config (ListenConfig::rsa_key).
+  void LoadRsaKeys(const Field& priv, const Field& pub, ListenConfig* l) {
+    std::string priv_pem, pub_pem;
+    if (!ReadKeyFile(priv, l->rsa_private_key, &priv_pem) ||
+        !ReadKeyFile(pub, l->rsa_public_key, &pub_pem))
+      return;
+    auto key = protocol::RsaPrivateKey::FromPem(priv_pem);
+    if (!key.ok())
+      return Fail(priv.line, priv.path, Quote(l->rsa_private_key) + ": " + key.status().message());
+    if (!(*key)->MatchesPublicPem(pub_pem))
+      return Fail(
+          pub.line, pub.path,
+          Quote(l->rsa_public_key) + " is not the public key of " + Quote(l->rsa_private_key));
+    l->rsa_key = std::move(key.value());
+  }
+
+  bool ReadKeyFile(const Field& f, const std::string& path, std::string* out) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    if (in) text << in.rdbuf();
+    if (!in || in.bad()) {
+      Fail(f.line, f.path, "cannot read " + Quote(path) + ": " + std::strerror(errno));
+      return false;
+    }
+    *out = text.str();
+    return true;
   }
 
   void LoadServer(const Field& f, std::vector<ServerAddress>* out) {
@@ -463,9 +495,18 @@ class Loader {
             for (char& c : h) c = static_cast<char>(std::toupper(c));
             u.password_hash = h;
             u.has_password = true;
+          } else if (protocol::LooksLikeSha2PasswordHash(h)) {
+            auto parsed = protocol::ParseSha2PasswordHash(h);
+            if (parsed.ok()) {
+              u.password_hash = h;
+              u.has_password = true;
+            } else {
+              Fail(hash->line, hash->path, parsed.status().message());
+            }
           } else {
             Fail(hash->line, hash->path,
-                 "expected \"*\" followed by 40 hex digits (mysql_native_password), got " +
+                 "expected \"*\" followed by 40 hex digits (mysql_native_password) or a MySQL 8 "
+                 "caching_sha2_password hash (\"$A$005$...\" or \"0x2441...\"), got " +
                      Quote(h));
           }
         }
@@ -483,19 +524,29 @@ class Loader {
              "required when only password_hash is given");
       }
       if (const Field* v = Get(m, "roles")) StrList(*v, &u.roles, NotEmpty);
-      if (const Field* v = Get(m, "auth_plugin")) {
-        std::string plugin;
-        if (Str(*v, &plugin)) {
-          if (plugin == "mysql_native_password" || plugin == "caching_sha2_password")
-            u.auth_plugin = plugin;
-          else
-            Fail(v->line, v->path,
-                 "expected mysql_native_password or caching_sha2_password, got " + Quote(plugin));
-        }
-      }
+      if (const Field* v = Get(m, "auth_plugin")) LoadAuthPlugin(*v, &u);
       if (u.backend_user.empty()) u.backend_user = u.name;
       cfg->users.push_back(std::move(u));
     }
+  }
+
+  // users[].auth_plugin: one of the two plugins, and one the user's credential can verify.
+  void LoadAuthPlugin(const Field& v, UserConfig* u) {
+    std::string plugin;
+    if (!Str(v, &plugin)) return;
+    if (plugin != "mysql_native_password" && plugin != "caching_sha2_password")
+      return Fail(v.line, v.path,
+                  "expected mysql_native_password or caching_sha2_password, got " + Quote(plugin));
+    bool sha2_hash = protocol::LooksLikeSha2PasswordHash(u->password_hash);
+    bool native_hash = !u->password_hash.empty() && !sha2_hash;
+    if (plugin == "caching_sha2_password" && native_hash)
+      return Fail(v.line, v.path,
+                  "a \"*...\" password_hash verifies only mysql_native_password (give password, "
+                  "or a caching_sha2_password hash)");
+    if (plugin == "mysql_native_password" && sha2_hash)
+      return Fail(v.line, v.path,
+                  "a caching_sha2_password password_hash cannot verify mysql_native_password");
+    u->auth_plugin = plugin;
   }
 
   static std::string NotEmpty(const std::string& s) { return s.empty() ? "must not be empty" : ""; }

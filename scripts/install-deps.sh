@@ -10,7 +10,8 @@ PKGS=(
   build-essential cmake ninja-build ccache pkg-config clang clang-format libssl-dev
   libevent-dev libmariadb-dev libyaml-cpp-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   mariadb-server mariadb-client sysbench haproxy prometheus
-  python3 python3-pytest python3-pymysql python3-mysqldb python3-alembic python3-sqlalchemy
+  python3 python3-pytest python3-pymysql python3-cryptography python3-mysqldb python3-alembic
+  python3-sqlalchemy
   libmariadb-java default-jdk-headless
 )
 # Node.js: Debian's nodejs+npm unless a node with npm is already present.

@@ -3,11 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "protocol/auth.h"
 #include "protocol/capabilities.h"
 #include "protocol/handshake.h"
 #include "protocol/packet.h"
 #include "protocol/packets.h"
+#include "tests/rsa_test_keys.h"
 
 namespace shadowproxy::proxy {
 namespace {
@@ -510,6 +513,391 @@ TEST(AuthMachine, RequiredBackendTlsWithoutServerTlsIsUnavailable) {
   ASSERT_TRUE(err.ok());
   EXPECT_EQ(err->code, 7030);
   EXPECT_NE(err->message.find("TLS"), std::string::npos);
+}
+
+// ---- caching_sha2_password for configured users ----
+
+std::string Sha2Login(const std::string& user, const std::string& password,
+                      const std::string& scramble) {
+  p::HandshakeResponse r;
+  r.capabilities = kClientCaps;
+  r.max_packet = 1 << 24;
+  r.charset = 45;
+  r.username = user;
+  r.auth_response = p::CachingSha2Scramble(password, scramble);
+  r.auth_plugin_name = std::string(p::kCachingSha2Plugin);
+  return p::EncodeHandshakeResponse(r);
+}
+
+// Published MySQL 8 authentication_string of "hashcat" (see tests/protocol/auth_test.cc), hex.
+const std::string kHashcatSha2Hash =
+    "0x24412430303524F9CC98CE08892924F50A213B6BC571A2C11778C5"
+    "625479393559393965414D45316477456B484F41316E64484742577A2E3162785353526B7554584647562F";
+
+// MakeConfig() plus caching_sha2_password users; RSA keys unless `rsa` is false.
+std::shared_ptr<Config> Sha2Config(bool rsa = true) {
+  auto c = std::const_pointer_cast<Config>(MakeConfig());
+  if (rsa) c->listen.rsa_key = *p::RsaPrivateKey::FromPem(testing::kFirstRsaPrivatePem);
+  UserConfig sha = c->users.front();  // "app": password app-secret, backend app_be / be-secret
+  sha.name = "sha";
+  sha.password = "sha-secret";
+  sha.auth_plugin = std::string(p::kCachingSha2Plugin);
+  c->users.push_back(sha);
+  UserConfig plain = sha;  // clear password, no auth_plugin: the client's choice
+  plain.name = "plain";
+  plain.auth_plugin.clear();
+  c->users.push_back(plain);
+  UserConfig hashed = sha;  // a MySQL 8 hash: caching_sha2_password only
+  hashed.name = "sha_hash";
+  hashed.password.clear();
+  hashed.password_hash = kHashcatSha2Hash;
+  hashed.auth_plugin.clear();
+  c->users.push_back(hashed);
+  UserConfig nopw = sha;
+  nopw.name = "nopw";
+  nopw.password.clear();
+  c->users.push_back(nopw);
+  return c;
+}
+
+ConfigPtr WithListenTls(const ConfigPtr& config) {
+  auto c = std::make_shared<Config>(*config);
+  c->listen.tls.enabled = true;
+  return c;
+}
+
+// Client packets and the machine's answers, checked for direction and sequence id.
+class Sha2Flow {
+ public:
+  // `tls`: the client sends an SSLRequest (packet 1) and switches to TLS first; its login is
+  // then packet 2 and every sequence id after it one more than without TLS.
+  explicit Sha2Flow(ConfigPtr config, bool tls = false)
+      : m_(tls ? WithListenTls(config) : config, "10.0.0.7", "local") {
+    m_.OnBackendGreeting(B(Greeting(kScramble)));
+    m_.TakeOutput();
+    if (!tls) return;
+    m_.OnClientPacket(1, B(SslRequest()));
+    auto out = m_.TakeOutput();
+    EXPECT_TRUE(out.size() == 1 && out[0].to_client && out[0].start_tls);
+    m_.OnClientTlsEstablished();
+    EXPECT_TRUE(m_.client_tls());
+  }
+  AuthMachine& m() { return m_; }
+  // Sends a client packet; returns the single packet the machine answers the client with.
+  Packet Client(uint8_t seq, const std::string& payload) {
+    m_.OnClientPacket(seq, B(payload));
+    auto out = m_.TakeOutput();
+    EXPECT_EQ(out.size(), 1u);
+    if (out.size() != 1) return {0, ""};
+    EXPECT_TRUE(out[0].to_client);
+    return Unframe(out[0].bytes);
+  }
+  // Sends a client packet after which the machine logs in to the backend; answers OK and
+  // returns the OK's sequence id towards the client.
+  uint8_t ClientThenBackendOk(uint8_t seq, const std::string& payload,
+                              std::vector<Packet>* to_client = nullptr) {
+    m_.OnClientPacket(seq, B(payload));
+    auto out = m_.TakeOutput();
+    EXPECT_FALSE(out.empty());
+    if (out.empty()) return 0;
+    for (size_t i = 0; i + 1 < out.size(); ++i) {
+      EXPECT_TRUE(out[i].to_client);
+      if (to_client) to_client->push_back(Unframe(out[i].bytes));
+    }
+    EXPECT_FALSE(out.back().to_client);
+    auto login = p::DecodeHandshakeResponse(B(Unframe(out.back().bytes).payload));
+    EXPECT_TRUE(login.ok());
+    if (login.ok()) {
+      EXPECT_EQ(login->username, "app_be");
+      EXPECT_EQ(login->auth_response, p::NativeScramble("be-secret", kScramble));
+    }
+    EXPECT_EQ(m_.state(), State::kWaitBackendLogin);
+    m_.OnBackendPacket(2, B(kOk));
+    out = m_.TakeOutput();
+    EXPECT_EQ(out.size(), 1u);
+    EXPECT_EQ(m_.state(), State::kDone);
+    if (out.size() != 1) return 0;
+    Packet ok = Unframe(out[0].bytes);
+    EXPECT_EQ(ok.payload, kOk);
+    return ok.seq;
+  }
+
+ private:
+  AuthMachine m_;
+};
+
+std::string MoreData(char c) { return p::EncodeAuthMoreData(std::string(1, c)); }
+
+void ExpectAccessDenied(const Packet& pkt, uint8_t seq, AuthMachine& m,
+                        std::string_view text = "Access denied for user") {
+  EXPECT_EQ(pkt.seq, seq);
+  auto err = p::DecodeErr(B(pkt.payload));
+  ASSERT_TRUE(err.ok());
+  EXPECT_EQ(err->code, 1045);
+  EXPECT_EQ(err->sqlstate, "28000");
+  EXPECT_NE(err->message.find(text), std::string::npos) << err->message;
+  EXPECT_EQ(m.state(), State::kFailed);
+  EXPECT_TRUE(m.auth_failed());
+}
+
+class AuthMachineSha2 : public ::testing::Test {
+ protected:
+  void SetUp() override { Sha2AuthCache::Global().Clear(); }
+  void TearDown() override { Sha2AuthCache::Global().Clear(); }
+};
+
+TEST_F(AuthMachineSha2, FullAuthOverRsaThenFastAuth) {
+  auto cfg = Sha2Config();
+  {
+    Sha2Flow f(cfg);
+    // Nothing cached: perform full authentication (0x04), the client asks for the key (0x02).
+    Packet more = f.Client(1, Sha2Login("sha", "sha-secret", kScramble));
+    EXPECT_EQ(more.seq, 2);
+    EXPECT_EQ(more.payload, MoreData(p::kSha2PerformFullAuth));
+    Packet key = f.Client(3, std::string(1, p::kSha2RequestPublicKey));
+    EXPECT_EQ(key.seq, 4);
+    ASSERT_TRUE(p::IsAuthMoreData(B(key.payload)));
+    std::string pem = key.payload.substr(1);
+    EXPECT_EQ(pem, testing::kFirstRsaPublicPem);
+    auto cipher = p::EncryptSha2Password(pem, "sha-secret", kScramble);
+    ASSERT_TRUE(cipher.ok());
+    EXPECT_EQ(f.ClientThenBackendOk(5, *cipher), 6);
+    EXPECT_EQ(f.m().user_name(), "sha");
+  }
+  {
+    // Cached now: the fast authentication, 0x03, then the backend's OK after it.
+    Sha2Flow f(cfg);
+    std::vector<Packet> sent;
+    EXPECT_EQ(f.ClientThenBackendOk(1, Sha2Login("sha", "sha-secret", kScramble), &sent), 3);
+    ASSERT_EQ(sent.size(), 1u);
+    EXPECT_EQ(sent[0].seq, 2);
+    EXPECT_EQ(sent[0].payload, MoreData(p::kSha2FastAuthOk));
+  }
+}
+
+TEST_F(AuthMachineSha2, ClientWithTheKeyAlreadySendsTheCiphertextDirectly) {
+  Sha2Flow f(Sha2Config());
+  EXPECT_EQ(f.Client(1, Sha2Login("sha", "sha-secret", kScramble)).seq, 2);
+  auto cipher = p::EncryptSha2Password(testing::kFirstRsaPublicPem, "sha-secret", kScramble);
+  EXPECT_EQ(f.ClientThenBackendOk(3, *cipher), 4);
+}
+
+TEST_F(AuthMachineSha2, FullAuthOverTlsTakesTheClearPassword) {
+  auto cfg = Sha2Config(/*rsa=*/false);
+  {
+    Sha2Flow f(cfg, /*tls=*/true);
+    Packet more = f.Client(2, Sha2Login("sha", "sha-secret", kScramble));
+    EXPECT_EQ(more.seq, 3);
+    EXPECT_EQ(more.payload, MoreData(p::kSha2PerformFullAuth));
+    EXPECT_EQ(f.ClientThenBackendOk(4, std::string("sha-secret") + '\0'), 5);
+  }
+  {
+    Sha2Flow f(cfg);  // fast authentication needs neither TLS nor keys
+    EXPECT_EQ(f.ClientThenBackendOk(1, Sha2Login("sha", "sha-secret", kScramble)), 3);
+  }
+}
+
+TEST_F(AuthMachineSha2, WithoutTlsOrRsaKeysTheFullAuthIsRefusedWithAHint) {
+  Sha2Flow f(Sha2Config(/*rsa=*/false));
+  EXPECT_EQ(f.Client(1, Sha2Login("sha", "sha-secret", kScramble)).payload,
+            MoreData(p::kSha2PerformFullAuth));
+  Packet err = f.Client(3, std::string(1, p::kSha2RequestPublicKey));
+  ExpectAccessDenied(err, 4, f.m(), "requires a TLS connection");
+}
+
+TEST_F(AuthMachineSha2, WrongPasswordOverRsaIsRefused) {
+  Sha2Flow f(Sha2Config());
+  f.Client(1, Sha2Login("sha", "wrong", kScramble));
+  f.Client(3, std::string(1, p::kSha2RequestPublicKey));
+  auto cipher = p::EncryptSha2Password(testing::kFirstRsaPublicPem, "wrong", kScramble);
+  ExpectAccessDenied(f.Client(5, *cipher), 6, f.m(), "(using password: YES)");
+  EXPECT_FALSE(Sha2AuthCache::Global().Find(Sha2AuthCache::KeyFor(*Sha2Config()->FindUser("sha"))));
+}
+
+TEST_F(AuthMachineSha2, GarbageCiphertextIsRefused) {
+  Sha2Flow f(Sha2Config());
+  f.Client(1, Sha2Login("sha", "sha-secret", kScramble));
+  ExpectAccessDenied(f.Client(3, std::string(256, 'x')), 4, f.m());
+}
+
+TEST_F(AuthMachineSha2, WrongPasswordOverTlsIsRefused) {
+  Sha2Flow f(Sha2Config(false), true);
+  f.Client(2, Sha2Login("sha", "wrong", kScramble));
+  ExpectAccessDenied(f.Client(4, std::string("wrong") + '\0'), 5, f.m());
+}
+
+TEST_F(AuthMachineSha2, WrongPasswordWhenCachedFallsBackToTheFullAuth) {
+  auto cfg = Sha2Config(false);
+  Sha2AuthCache::Global().Add(Sha2AuthCache::KeyFor(*cfg->FindUser("sha")),
+                              p::Sha2Stage2FromPassword("sha-secret"));
+  Sha2Flow f(cfg, true);
+  // The scramble does not match the cached entry: 0x04, as the server does.
+  EXPECT_EQ(f.Client(2, Sha2Login("sha", "wrong", kScramble)).payload,
+            MoreData(p::kSha2PerformFullAuth));
+  ExpectAccessDenied(f.Client(4, std::string("wrong") + '\0'), 5, f.m());
+}
+
+TEST_F(AuthMachineSha2, NativeAnswerIsSwitchedToCachingSha2) {
+  auto cfg = Sha2Config(false);
+  Sha2Flow f(cfg, true);
+  // users[].auth_plugin says caching_sha2_password; the client answered native.
+  Packet sw = f.Client(2, Login("sha", "sha-secret", kScramble));
+  EXPECT_EQ(sw.seq, 3);
+  auto req = p::DecodeAuthSwitchRequest(B(sw.payload));
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req->plugin, "caching_sha2_password");
+  EXPECT_EQ(req->data, kScramble + '\0');
+  Packet more = f.Client(4, p::CachingSha2Scramble("sha-secret", kScramble));
+  EXPECT_EQ(more.seq, 5);
+  EXPECT_EQ(more.payload, MoreData(p::kSha2PerformFullAuth));
+  EXPECT_EQ(f.ClientThenBackendOk(6, std::string("sha-secret") + '\0'), 7);
+
+  // Cached: after the switch the fast path answers 0x03, then OK.
+  Sha2Flow g(cfg);
+  EXPECT_EQ(g.Client(1, Login("sha", "sha-secret", kScramble)).seq, 2);
+  std::vector<Packet> sent;
+  EXPECT_EQ(g.ClientThenBackendOk(3, p::CachingSha2Scramble("sha-secret", kScramble), &sent), 5);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].seq, 4);
+  EXPECT_EQ(sent[0].payload, MoreData(p::kSha2FastAuthOk));
+
+  // PyMySQL 1.0 hashes the switch data with its trailing NUL: accepted after a switch.
+  Sha2Flow h(cfg);
+  h.Client(1, Login("sha", "sha-secret", kScramble));
+  EXPECT_EQ(h.ClientThenBackendOk(3, p::CachingSha2Scramble("sha-secret", kScramble + '\0')), 5);
+}
+
+TEST_F(AuthMachineSha2, ClearPasswordUserFollowsTheClientWhenAFullAuthIsPossible) {
+  // auth_plugin "", clear password: caching_sha2_password as the client answered (RSA keys).
+  Sha2Flow f(Sha2Config());
+  EXPECT_EQ(f.Client(1, Sha2Login("plain", "sha-secret", kScramble)).payload,
+            MoreData(p::kSha2PerformFullAuth));
+  // ... and native when that is what the client answered.
+  Sha2Flow g(Sha2Config());
+  EXPECT_EQ(g.ClientThenBackendOk(1, Login("plain", "sha-secret", kScramble)), 2);
+  // Without TLS and keys a full authentication could not happen: switched to native.
+  Sha2Flow h(Sha2Config(false));
+  auto req = p::DecodeAuthSwitchRequest(
+      B(h.Client(1, Sha2Login("plain", "sha-secret", kScramble)).payload));
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req->plugin, "mysql_native_password");
+}
+
+TEST_F(AuthMachineSha2, NativeHashUsersAreSwitchedToNativeEvenWithKeys) {
+  Sha2Flow f(Sha2Config(), true);
+  Packet sw = f.Client(2, Sha2Login("hashed", "h-pw", kScramble));
+  auto req = p::DecodeAuthSwitchRequest(B(sw.payload));
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req->plugin, "mysql_native_password");
+  EXPECT_EQ(f.ClientThenBackendOk(4, p::NativeScramble("h-pw", kScramble)), 5);
+}
+
+TEST_F(AuthMachineSha2, Mysql8HashUserVerifiesTheFullAuthAgainstTheHash) {
+  auto cfg = Sha2Config();
+  const UserConfig* hashed = cfg->FindUser("sha_hash");
+  ASSERT_NE(hashed, nullptr);
+  {
+    Sha2Flow f(cfg);
+    // Native answer: this credential verifies caching_sha2_password only, so switched.
+    auto req =
+        p::DecodeAuthSwitchRequest(B(f.Client(1, Login("sha_hash", "hashcat", kScramble)).payload));
+    ASSERT_TRUE(req.ok());
+    EXPECT_EQ(req->plugin, "caching_sha2_password");
+    f.Client(3, p::CachingSha2Scramble("hashcat", kScramble));
+    f.Client(5, std::string(1, p::kSha2RequestPublicKey));
+    auto cipher = p::EncryptSha2Password(testing::kFirstRsaPublicPem, "hashcat", kScramble);
+    EXPECT_EQ(f.ClientThenBackendOk(7, *cipher), 8);
+  }
+  {
+    Sha2Flow f(cfg);
+    EXPECT_EQ(f.ClientThenBackendOk(1, Sha2Login("sha_hash", "hashcat", kScramble)), 3);
+  }
+  {
+    Sha2Flow f(cfg, true);
+    f.Client(2, Sha2Login("sha_hash", "hashcat!", kScramble));
+    ExpectAccessDenied(f.Client(4, std::string("hashcat!") + '\0'), 5, f.m());
+  }
+  // The native verification of such a user can never succeed.
+  EXPECT_FALSE(
+      VerifyConfiguredUser(*hashed, kScramble, p::NativeScramble("hashcat", kScramble)).ok());
+}
+
+TEST_F(AuthMachineSha2, AccountWithoutPasswordTakesOnlyTheEmptyAnswer) {
+  auto cfg = Sha2Config();
+  {
+    Sha2Flow f(cfg);
+    std::vector<Packet> sent;
+    EXPECT_EQ(f.ClientThenBackendOk(1, Sha2Login("nopw", "", kScramble), &sent), 2);
+    EXPECT_TRUE(sent.empty());  // no fast-auth byte
+  }
+  {
+    Sha2Flow f(cfg);
+    ExpectAccessDenied(f.Client(1, Sha2Login("nopw", "x", kScramble)), 2, f.m());
+  }
+  {
+    Sha2Flow f(cfg);
+    ExpectAccessDenied(f.Client(1, Sha2Login("sha", "", kScramble)), 2, f.m(),
+                       "(using password: NO)");
+  }
+}
+
+TEST_F(AuthMachineSha2, ChangedPasswordInANewConfigMissesTheCache) {
+  auto cfg = Sha2Config();
+  Sha2AuthCache::Global().Add(Sha2AuthCache::KeyFor(*cfg->FindUser("sha")),
+                              p::Sha2Stage2FromPassword("sha-secret"));
+  auto reloaded = Sha2Config();
+  for (auto& u : reloaded->users)
+    if (u.name == "sha") u.password = "new-secret";
+  // The old password's cache entry is not this credential's: full authentication, refused.
+  Sha2Flow f(reloaded, true);
+  EXPECT_EQ(f.Client(2, Sha2Login("sha", "sha-secret", kScramble)).payload,
+            MoreData(p::kSha2PerformFullAuth));
+  ExpectAccessDenied(f.Client(4, std::string("sha-secret") + '\0'), 5, f.m());
+}
+
+TEST_F(AuthMachineSha2, OtherClusterUserRedialsAfterTheFastAuth) {
+  auto cfg = Sha2Config();
+  UserConfig far = *cfg->FindUser("sha");
+  far.name = "sha_far";
+  far.cluster = "other";
+  cfg->users.push_back(far);
+  Sha2AuthCache::Global().Add(Sha2AuthCache::KeyFor(far), p::Sha2Stage2FromPassword("sha-secret"));
+  AuthMachine m(cfg, "h", "local");
+  m.OnBackendGreeting(B(Greeting(kScramble)));
+  m.TakeOutput();
+  m.OnClientPacket(1, B(Sha2Login("sha_far", "sha-secret", kScramble)));
+  auto out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Unframe(out[0].bytes).payload, MoreData(p::kSha2FastAuthOk));
+  EXPECT_EQ(m.state(), State::kNeedOtherCluster);
+  const std::string other = "0123456789abcdefghij";
+  m.OnBackendGreeting(B(Greeting(other, 99)));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_FALSE(out[0].to_client);
+  m.OnBackendPacket(2, B(kOk));
+  out = m.TakeOutput();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(Unframe(out[0].bytes).seq, 3);
+}
+
+TEST(Sha2AuthCache, ConcurrentUse) {
+  Sha2AuthCache cache;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&cache, t] {
+      for (int i = 0; i < 2000; ++i) {
+        std::string key = "u" + std::to_string(i % 50);
+        cache.Add(key, std::string(32, static_cast<char>('a' + t)));
+        auto v = cache.Find(key);
+        ASSERT_TRUE(v.has_value());
+        EXPECT_EQ(v->size(), 32u);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(cache.Find("u7").has_value());
+  EXPECT_FALSE(cache.Find("nobody").has_value());
 }
 
 }  // namespace

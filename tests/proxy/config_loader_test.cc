@@ -7,6 +7,9 @@
 #include <fstream>
 #include <string>
 
+#include "protocol/auth.h"
+#include "tests/rsa_test_keys.h"
+
 namespace shadowproxy::proxy {
 namespace {
 
@@ -259,7 +262,8 @@ const BadCase kBad[] = {
     {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n    password_hash: abc\n"
      "    backend_password: x\n",
      "conf.yaml:4: users[0].password_hash: expected \"*\" followed by 40 hex digits "
-     "(mysql_native_password), got \"abc\""},
+     "(mysql_native_password) or a MySQL 8 caching_sha2_password hash (\"$A$005$...\" or "
+     "\"0x2441...\"), got \"abc\""},
     {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n"
      "    password_hash: \"*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\"\n",
      "conf.yaml:3: users[0].backend_password: required when only password_hash is given"},
@@ -357,6 +361,120 @@ TEST(ConfigLoaderTest, ShippedConfigIsValid) {
   ASSERT_TRUE(r.ok()) << r.status().message();
   EXPECT_EQ(r->users.size(), 1u);
   EXPECT_EQ(r->users[0].backend_password, "app-secret");
+}
+
+// ---- caching_sha2_password: users[].auth_plugin, MySQL 8 hashes, listen.rsa_* ----
+
+// A MySQL 8 authentication_string of "hashcat" in its 0x-hex form (tests/protocol/auth_test.cc).
+constexpr const char* kSha2Hash =
+    "0x24412430303524F9CC98CE08892924F50A213B6BC571A2C11778C5"
+    "625479393559393965414D45316477456B484F41316E64484742577A2E3162785353526B7554584647562F";
+
+std::string WithUser(const std::string& user_yaml) {
+  return std::string(kMinimal) + "users:\n  - " + user_yaml + "\n";
+}
+
+TEST(ConfigLoaderTest, AuthPluginAndSha2Hashes) {
+  auto r = LoadConfigFromString(
+      WithUser("{name: a, password: pw, auth_plugin: caching_sha2_password}") +
+          "  - {name: b, password_hash: \"" + kSha2Hash + "\", backend_password: x}\n" +
+          "  - {name: c, password: pw, auth_plugin: mysql_native_password}\n",
+      "c.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->users[0].auth_plugin, "caching_sha2_password");
+  EXPECT_EQ(r->users[1].password_hash, kSha2Hash);
+  EXPECT_TRUE(r->users[1].has_password);
+  EXPECT_EQ(r->users[1].auth_plugin, "");
+  EXPECT_EQ(r->users[2].auth_plugin, "mysql_native_password");
+  EXPECT_EQ(r->listen.rsa_key, nullptr);
+
+  const std::pair<std::string, std::string> kBadUsers[] = {
+      {"{name: a, password: pw, auth_plugin: sha256_password}",
+       "c.yaml:5: users[0].auth_plugin: expected mysql_native_password or caching_sha2_password, "
+       "got \"sha256_password\""},
+      {"{name: a, password_hash: \"*14E65567ABDB5135D0CFD9A70B3032C179A49EE7\", "
+       "backend_password: x, auth_plugin: caching_sha2_password}",
+       "c.yaml:5: users[0].auth_plugin: a \"*...\" password_hash verifies only "
+       "mysql_native_password (give password, or a caching_sha2_password hash)"},
+      {std::string("{name: a, password_hash: \"") + kSha2Hash +
+           "\", backend_password: x, auth_plugin: mysql_native_password}",
+       "c.yaml:5: users[0].auth_plugin: a caching_sha2_password password_hash cannot verify "
+       "mysql_native_password"},
+      {"{name: a, password_hash: \"$A$005$tooshort\", backend_password: x}",
+       "c.yaml:5: users[0].password_hash: caching_sha2_password hash must be '$A$<3 hex digits>$' "
+       "+ 20-byte salt + 43 characters"},
+  };
+  for (const auto& [user, message] : kBadUsers) {
+    auto bad = LoadConfigFromString(WithUser(user), "c.yaml");
+    ASSERT_FALSE(bad.ok()) << user;
+    EXPECT_EQ(bad.status().message(), message);
+  }
+}
+
+class RsaKeyFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/sp-rsa-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    Write("private.pem", testing::kFirstRsaPrivatePem);
+    Write("public.pem", testing::kFirstRsaPublicPem);
+    Write("other_public.pem", testing::kSecondRsaPublicPem);
+    Write("garbage.pem", "not a key\n");
+  }
+  void TearDown() override {
+    for (const char* f : {"private.pem", "public.pem", "other_public.pem", "garbage.pem"})
+      std::remove(Path(f).c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  void Write(const std::string& name, const std::string& text) {
+    std::ofstream out(Path(name));
+    out << text;
+  }
+  Result<Config> Load(const std::string& priv, const std::string& pub) {
+    return LoadConfigFromString(
+        "listen:\n  rsa_private_key: " + priv + "\n  rsa_public_key: " + pub + "\n" + kMinimal,
+        "c.yaml");
+  }
+  std::string dir_;
+};
+
+TEST_F(RsaKeyFiles, AValidPairIsParsedOnce) {
+  auto r = Load(Path("private.pem"), Path("public.pem"));
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_NE(r->listen.rsa_key, nullptr);
+  EXPECT_EQ(r->listen.rsa_key->public_pem(), testing::kFirstRsaPublicPem);
+  EXPECT_EQ(r->listen.rsa_private_key, Path("private.pem"));
+  Config copy = *r;  // snapshots share the parsed key
+  EXPECT_EQ(copy.listen.rsa_key, r->listen.rsa_key);
+}
+
+TEST_F(RsaKeyFiles, BadKeysNameTheKeyAndLine) {
+  auto r = Load(Path("private.pem"), Path("other_public.pem"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "c.yaml:3: listen.rsa_public_key: \"" + Path("other_public.pem") +
+                                      "\" is not the public key of \"" + Path("private.pem") +
+                                      "\"");
+  r = Load(Path("missing.pem"), Path("public.pem"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "c.yaml:2: listen.rsa_private_key: cannot read \"" +
+                                      Path("missing.pem") + "\": No such file or directory");
+  r = Load(Path("garbage.pem"), Path("public.pem"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("c.yaml:2: listen.rsa_private_key: \"" +
+                                           Path("garbage.pem") + "\": not a PEM private key",
+                                       0),
+            0u)
+      << r.status().message();
+  r = Load(Path("public.pem"), Path("private.pem"));  // swapped
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message().rfind("c.yaml:2: listen.rsa_private_key:", 0), 0u);
+  auto half = LoadConfigFromString(
+      "listen:\n  rsa_private_key: " + Path("private.pem") + "\n" + kMinimal, "c.yaml");
+  ASSERT_FALSE(half.ok());
+  EXPECT_EQ(half.status().message(),
+            "c.yaml:2: listen.rsa_public_key: rsa_private_key and rsa_public_key go together");
 }
 
 }  // namespace
