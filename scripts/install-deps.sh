@@ -7,7 +7,7 @@ SUDO=""
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(
-  build-essential cmake ninja-build ccache pkg-config clang clang-format libssl-dev
+  build-essential cmake ninja-build ccache pkg-config clang clang-format libssl-dev openssl
   libevent-dev libmariadb-dev libyaml-cpp-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   mariadb-server mariadb-client sysbench haproxy prometheus
   python3 python3-pytest python3-pymysql python3-cryptography python3-mysqldb python3-alembic
