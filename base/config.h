@@ -28,7 +28,7 @@ struct ListenTlsConfig {
   bool enabled = false;
   std::string cert;  // PEM chain
   std::string key;
-  std::string ca;    // non-empty: ask for and verify client certificates against it
+  std::string ca;  // non-empty: ask for and verify client certificates against it
   std::string min_version = "TLSv1.2";  // TLSv1.2 | TLSv1.3
   bool require = false;                 // a client that does not switch gets ERR 3159
 };

@@ -74,8 +74,8 @@ class Session : public SessionList::Node {
   event cr_, cw_;
   bool cr_on_ = false, cw_on_ = false;
   bool closed_ = false;
-  bool close_after_flush_ = false;  // the machine said close once the client has its bytes
-  bool statement_running_ = false;  // a SHADOW SYNC answer will be posted to this session
+  bool close_after_flush_ = false;   // the machine said close once the client has its bytes
+  bool statement_running_ = false;   // a SHADOW SYNC answer will be posted to this session
   bool c_read_wants_write_ = false;  // TLS: reading the client waits for the socket to drain
   BackendLink link_;
   evbuffer* c2b_ = nullptr;  // client input; its front c_ready_ bytes go to the backend

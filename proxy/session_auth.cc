@@ -36,6 +36,13 @@ int TakePacket(evbuffer* buf, uint32_t max, uint8_t* seq, std::string* payload) 
   return 1;
 }
 
+// Everything in buf, which is left empty (the bytes that go to the TLS stream's BIO).
+std::string TakeAll(evbuffer* buf) {
+  std::string out(evbuffer_get_length(buf), '\0');
+  if (!out.empty()) evbuffer_remove(buf, out.data(), out.size());
+  return out;
+}
+
 std::span<const uint8_t> Bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -211,8 +218,7 @@ void Session::PumpAuth() {
 
 void Session::StartClientTls() {
   // What the client sent after its SSLRequest (the ClientHello, often) is TLS already.
-  std::string early(evbuffer_get_length(c2b_), '\0');
-  if (!early.empty()) evbuffer_remove(c2b_, early.data(), early.size());
+  std::string early = TakeAll(c2b_);
   bool have_early = !early.empty();
   ctls_ = std::make_unique<tls::Stream>(hs_->tls->listen, cfd_, tls::Stream::Role::kAccept);
   ctls_->set_pending_in(std::move(early));
@@ -226,8 +232,7 @@ void Session::StartBackendTls() {
     BackendLost("no TLS context for cluster '" + c->name + "'");
     return;
   }
-  std::string plain(evbuffer_get_length(hs_->bout), '\0');  // our SSLRequest
-  if (!plain.empty()) evbuffer_remove(hs_->bout, plain.data(), plain.size());
+  std::string plain = TakeAll(hs_->bout);  // our SSLRequest
   link_.StartTls(ctx, std::move(plain), c->tls.mode == BackendTlsMode::kVerifyIdentity);
 }
 

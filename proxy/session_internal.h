@@ -26,7 +26,7 @@ struct Handshake {
   Handshake(const Handshake&) = delete;
   Handshake& operator=(const Handshake&) = delete;
 
-  ConfigPtr config;  // the snapshot the session runs with
+  ConfigPtr config;      // the snapshot the session runs with
   tls::ContextsPtr tls;  // ... and its TLS contexts
   AuthMachine auth;
   evbuffer* bin = evbuffer_new();   // from the backend
