@@ -285,6 +285,7 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
         return plan;
       }
       plan.drop_first.push_back("DROP FOREIGN KEY " + QuoteIdent(h.name));
+      plan.dropped_fks.push_back(h.name);
       dropped_fks.insert(LowerName(h.name));
     }
   }
@@ -324,19 +325,27 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
   return plan;
 }
 
-std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table) {
+std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table,
+                                        std::vector<ScriptPhase>* phases) {
   std::vector<std::string> out;
-  if (!plan.drop_first.empty()) out.push_back(AlterTable(table, plan.drop_first));
+  std::vector<ScriptPhase> at;
+  auto add = [&](ScriptPhase phase, std::string sql) {
+    out.push_back(std::move(sql));
+    at.push_back(phase);
+  };
+  if (!plan.drop_first.empty())
+    add(ScriptPhase::kDropForeignKeys, AlterTable(table, plan.drop_first));
   // A repartitioning next to other changes goes through "not partitioned", so that key changes
   // never meet a partitioning function they do not fit.
   if (plan.remove_partitioning ||
       (!plan.partition_by.empty() && plan.have_partitioned && !plan.main.empty())) {
-    out.push_back(AlterTable(table, {"REMOVE PARTITIONING"}));
+    add(ScriptPhase::kMain, AlterTable(table, {"REMOVE PARTITIONING"}));
   }
-  if (!plan.main.empty()) out.push_back(AlterTable(table, plan.main));
-  if (!plan.option_resets.empty()) out.push_back(AlterTable(table, plan.option_resets));
-  if (!plan.partition_by.empty()) out.push_back(AlterTable(table, {plan.partition_by}));
-  if (!plan.add_last.empty()) out.push_back(AlterTable(table, plan.add_last));
+  if (!plan.main.empty()) add(ScriptPhase::kMain, AlterTable(table, plan.main));
+  if (!plan.option_resets.empty()) add(ScriptPhase::kMain, AlterTable(table, plan.option_resets));
+  if (!plan.partition_by.empty()) add(ScriptPhase::kMain, AlterTable(table, {plan.partition_by}));
+  if (!plan.add_last.empty()) add(ScriptPhase::kAddForeignKeys, AlterTable(table, plan.add_last));
+  if (phases != nullptr) *phases = std::move(at);
   return out;
 }
 

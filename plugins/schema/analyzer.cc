@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "plugins/schema/naming.h"
 #include "plugins/schema/reader.h"
+#include "plugins/schema/script_order.h"
 #include "plugins/schema/show_create_parser.h"
 
 namespace shadowproxy::schema {
@@ -30,6 +31,7 @@ struct Work {
   std::string source;
   std::string shadow;
   bool added_as_parent = false;
+  bool added_as_child = false;
   bool shadow_exists = false;
   std::string source_ddl;
   std::string shadow_ddl;
@@ -128,10 +130,11 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
   // 2. Read and parse sources and existing shadows; then the parents their foreign keys need,
   // until nothing is missing.
   std::vector<Work> work;
-  std::map<std::string, size_t> index;  // source name -> position in work
-  std::vector<std::string> batch = sources;
+  std::map<std::string, size_t> index;           // source name -> position in work
   std::map<std::string, std::string> needed_by;  // parent -> "child (fk)", for messages
-  while (!batch.empty()) {
+
+  // Reads `batch` (sources known to exist) and their existing shadows into new Work items.
+  auto read_batch = [&](const std::vector<std::string>& batch) -> Status {
     std::vector<std::string> to_read;
     size_t first = work.size();
     for (const std::string& t : batch) {
@@ -182,56 +185,156 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
       w.shadow_ddl = std::move(w.shadow_slot.ddl);
       w.shadow_table = std::move(w.shadow_slot.table).value();
     }
+    return Status::Ok();
+  };
 
-    // Parents in this database that are not sources yet.
-    std::vector<std::string> parents;
-    for (size_t i = first; i < work.size(); ++i) {
-      for (const ForeignKey& fk : work[i].source_table->foreign_keys) {
-        if (!fk.ref_db.empty() && fk.ref_db != db) continue;
-        if (fk.ref_table == work[i].source || index.count(fk.ref_table) != 0) continue;
-        if (needed_by.emplace(fk.ref_table, work[i].source + "." + fk.name).second)
-          parents.push_back(fk.ref_table);
+  // Reads the parents that the items from `first` on reference and that are not read yet,
+  // transitively.
+  auto read_parents = [&](size_t first) -> Status {
+    while (first < work.size()) {
+      std::vector<std::string> parents;
+      for (size_t i = first; i < work.size(); ++i) {
+        for (const ForeignKey& fk : work[i].source_table->foreign_keys) {
+          if (!fk.ref_db.empty() && fk.ref_db != db) continue;
+          if (fk.ref_table == work[i].source || index.count(fk.ref_table) != 0) continue;
+          if (needed_by.emplace(fk.ref_table, work[i].source + "." + fk.name).second)
+            parents.push_back(fk.ref_table);
+        }
       }
+      if (parents.empty()) return Status::Ok();
+      std::vector<std::string> unknown;
+      for (const std::string& p : parents) {
+        if (listing.count(p) == 0) unknown.push_back(p);
+        if (listing.count(naming.ShadowName(p)) == 0) unknown.push_back(naming.ShadowName(p));
+      }
+      if (!unknown.empty() && !selection.all) {
+        auto more = reader.List(unknown);
+        if (!more.ok()) return more.status();
+        listing.merge(more.value());
+      }
+      for (const std::string& p : parents) {
+        auto it = listing.find(p);
+        if (it == listing.end() || it->second != TableKind::kBaseTable)
+          return NotFound(db, p, "referenced by foreign key " + needed_by[p]);
+        sources.push_back(p);
+      }
+      if (Status s = CheckShadowNames(sources, naming); !s.ok()) return s;
+      first = work.size();
+      if (Status s = read_batch(parents); !s.ok()) return s;
     }
-    if (parents.empty()) break;
-    std::vector<std::string> unknown;
-    for (const std::string& p : parents) {
-      if (listing.count(p) == 0) unknown.push_back(p);
-      if (listing.count(naming.ShadowName(p)) == 0) unknown.push_back(naming.ShadowName(p));
-    }
-    if (!unknown.empty() && !selection.all) {
-      auto more = reader.List(unknown);
+    return Status::Ok();
+  };
+
+  DiffContext ctx{naming, db};
+  auto diff_from = [&](size_t first) -> Status {
+    ParallelFor(work.size() - first, options.parallelism, [&](size_t k) {
+      Work& w = work[first + k];
+      w.diff = Diff(*w.source_table, w.shadow_table ? &*w.shadow_table : nullptr, ctx);
+    });
+    for (size_t i = first; i < work.size(); ++i)
+      if (!work[i].diff.ok()) return Prefixed(work[i].source, work[i].diff.status());
+    return Status::Ok();
+  };
+
+  if (Status s = read_batch(sources); !s.ok()) return s;
+  if (Status s = read_parents(0); !s.ok()) return s;
+  // 3. Diff every table.
+  if (Status s = diff_from(0); !s.ok()) return s;
+
+  // 3b. With a list, shadows outside it may reference a shadow that changes (ALL TABLES has them
+  // all): such a child joins the analysis when the change disturbs its key, since its own source
+  // changed with the parent's and only its own diff can say how the key comes back.
+  if (!selection.all) {
+    std::set<std::string> asked;
+    size_t checked = 0;
+    while (checked < work.size()) {
+      std::vector<std::string> changing;
+      for (size_t i = checked; i < work.size(); ++i)
+        if (work[i].shadow_exists && work[i].diff->action == Action::kUpdate &&
+            asked.insert(work[i].shadow).second)
+          changing.push_back(work[i].shadow);
+      checked = work.size();
+      if (changing.empty()) break;
+      auto refs = reader.ReferencesTo(changing);
+      if (!refs.ok()) return refs.status();
+      std::set<std::string> shadows;
+      for (const Work& w : work) shadows.insert(w.shadow);
+      std::vector<std::string> candidates;
+      for (const auto& [child, parent] : refs.value()) {
+        if (shadows.count(child) != 0 || !IsShadowName(child, naming)) continue;
+        std::string source = child.substr(
+            naming.prefix.size(), child.size() - naming.prefix.size() - naming.suffix.size());
+        if (index.count(source) != 0 ||
+            std::find(candidates.begin(), candidates.end(), source) != candidates.end())
+          continue;
+        candidates.push_back(source);
+      }
+      if (candidates.empty()) break;
+      std::vector<std::string> names = candidates;
+      for (const std::string& c : candidates) names.push_back(naming.ShadowName(c));
+      auto more = reader.List(names);
       if (!more.ok()) return more.status();
       listing.merge(more.value());
+      std::vector<std::string> found;
+      for (const std::string& c : candidates) {
+        auto it = listing.find(c);
+        if (it != listing.end() && it->second == TableKind::kBaseTable) found.push_back(c);
+      }
+      if (found.empty()) break;
+      const size_t first = work.size();
+      if (Status s = read_batch(found); !s.ok()) return s;
+      // Keep only the children whose shadow key a change disturbs.
+      std::map<std::string, size_t> by_shadow;
+      for (size_t i = 0; i < first; ++i) by_shadow[work[i].shadow] = i;
+      std::vector<Work> kept;
+      for (size_t i = first; i < work.size(); ++i) {
+        Work& w = work[i];
+        bool disturbed = false;
+        for (const ForeignKey& fk :
+             w.shadow_table ? w.shadow_table->foreign_keys : std::vector<ForeignKey>{}) {
+          auto p = by_shadow.find(fk.ref_table);
+          if (p == by_shadow.end() || (!fk.ref_db.empty() && fk.ref_db != db)) continue;
+          Work& parent = work[p->second];
+          if (!parent.shadow_table || parent.diff->action != Action::kUpdate) continue;
+          Result<Table> want = ShadowOf(*parent.source_table, ctx);
+          if (!want.ok()) return Prefixed(parent.source, want.status());
+          disturbed = disturbed ||
+                      DisturbsReference(*parent.shadow_table, *want, parent.diff->recreated, fk);
+        }
+        index.erase(w.source);
+        if (!disturbed) continue;
+        w.added_as_child = true;
+        kept.push_back(std::move(w));
+      }
+      work.resize(first);
+      for (Work& w : kept) {
+        index[w.source] = work.size();
+        sources.push_back(w.source);
+        work.push_back(std::move(w));
+      }
+      if (Status s = CheckShadowNames(sources, naming); !s.ok()) return s;
+      if (Status s = read_parents(first); !s.ok()) return s;
+      if (Status s = diff_from(first); !s.ok()) return s;
     }
-    for (const std::string& p : parents) {
-      auto it = listing.find(p);
-      if (it == listing.end() || it->second != TableKind::kBaseTable)
-        return NotFound(db, p, "referenced by foreign key " + needed_by[p]);
-      sources.push_back(p);
-    }
-    if (Status s = CheckShadowNames(sources, naming); !s.ok()) return s;
-    batch = std::move(parents);
   }
 
-  // 3. Diff every table.
-  DiffContext ctx{naming, db};
-  ParallelFor(work.size(), options.parallelism, [&](size_t i) {
-    Work& w = work[i];
-    w.diff = Diff(*w.source_table, w.shadow_table ? &*w.shadow_table : nullptr, ctx);
-  });
-  for (Work& w : work)
-    if (!w.diff.ok()) return Prefixed(w.source, w.diff.status());
-
-  // 4. Parents before children.
+  // 4. Parents before children, and the statements one table's change needs from another.
   Analysis out;
   out.database = db;
   out.naming = naming;
   std::vector<const Table*> tables;
   for (const Work& w : work) tables.push_back(&*w.source_table);
   std::vector<size_t> order = OrderByForeignKeys(tables, db, &out.order_note);
+  std::vector<ScriptTable> planned;
+  for (size_t i : order) {
+    Work& w = work[i];
+    planned.push_back(
+        ScriptTable{&*w.source_table, w.shadow_table ? &*w.shadow_table : nullptr, &*w.diff});
+  }
+  if (Status s = CoupleForeignKeys(planned, ctx); !s.ok()) return s;
 
   std::set<std::string> shadows;
+  std::vector<std::vector<ScriptPhase>> phases;
   for (size_t i : order) {
     Work& w = work[i];
     DiffResult& d = w.diff.value();
@@ -242,15 +345,17 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
     t.source_ddl = std::move(w.source_ddl);
     t.shadow_ddl = std::move(w.shadow_ddl);
     t.statements = std::move(d.statements);
+    t.phases = std::move(d.phases);
     t.recreated = d.recreated;
     t.note = std::move(d.note);
     t.added_as_parent = w.added_as_parent;
+    t.added_as_child = w.added_as_child;
     t.change_sql = ChangeSql(t.statements, t.recreated, t.note);
     shadows.insert(t.shadow_table);
+    phases.push_back(t.phases);
     out.tables.push_back(std::move(t));
   }
-  for (const TableAnalysis& t : out.tables)
-    out.script.insert(out.script.end(), t.statements.begin(), t.statements.end());
+  for (const auto& [t, k] : ScriptOrder(phases)) out.script.push_back(out.tables[t].statements[k]);
 
   // 5. Nothing but shadows may be touched (ERR 7020).
   if (Status s = CheckTouchesOnlyShadows(out.script, shadows); !s.ok()) return s;

@@ -1,6 +1,7 @@
 // The analysis facade the task center calls: read the selected source tables (plus the parents
-// their foreign keys need) and their shadows from a live server, diff each, and return per table
-// CREATE / UPDATE / NO_ACTION with the DDL, plus the whole script in execution order.
+// their foreign keys need, and the children whose shadow keys a change disturbs) and their
+// shadows from a live server, diff each, and return per table CREATE / UPDATE / NO_ACTION with
+// the DDL, plus the whole script in execution order.
 // Thread-safe: every call opens its own connections and shares nothing.
 #pragma once
 
@@ -33,18 +34,23 @@ struct TableAnalysis {
   std::string source_ddl;               // SHOW CREATE TABLE of the source
   std::string shadow_ddl;               // of the existing shadow; empty if none
   std::vector<std::string> statements;  // this table's DDL, in order, no trailing ';'
+  std::vector<ScriptPhase> phases;      // phases[i]: where statements[i] runs in the script
   std::string change_sql;               // statements joined with ";\n" (+ a re-creation comment)
   bool recreated = false;               // the shadow is dropped and created again
   bool added_as_parent = false;         // not selected: the parent a selected table's FK needs
-  std::string note;                     // remarks from the differ
+  // Not selected: its shadow's foreign key points at a shadow whose change disturbs the key.
+  bool added_as_child = false;
+  std::string note;  // remarks from the differ
 };
 
 struct Analysis {
   std::string database;
   Naming naming;
   std::vector<TableAnalysis> tables;  // parents before children
-  // Every statement of every table in execution order. Foreign keys that a later statement could
-  // trip over are dropped at the start and added at the end (see analyzer.cc).
+  // Every statement of every table in execution order (ScriptOrder over the tables' phases):
+  // foreign keys that a later statement could trip over are dropped at the start, shadows that
+  // are re-created are dropped children first, then the CREATEs and ALTERs run parents first,
+  // and the foreign keys are added at the end (script_order.h).
   std::vector<std::string> script;
   std::string order_note;  // set when a foreign-key cycle kept some tables in input order
   int round_trips = 0;     // reading round trips used (all connections together)

@@ -157,8 +157,9 @@ Result<std::string> ShadowCreateStatement(const Table& source, const DiffContext
 
 namespace {
 
-Result<DiffResult> Recreate(const Table& source, const std::string& shadow_name,
-                            const std::string& reason, const DiffContext& ctx) {
+Result<DiffResult> Recreate(const Table& source, const Table& shadow,
+                            const std::string& shadow_name, const std::string& reason,
+                            const DiffContext& ctx) {
   Result<std::string> create = ShadowCreateStatement(source, ctx);
   if (!create.ok()) return create.status();
   DiffResult r;
@@ -170,6 +171,8 @@ Result<DiffResult> Recreate(const Table& source, const std::string& shadow_name,
   std::replace(reason_line.begin(), reason_line.end(), '\n', ' ');
   r.statements.push_back("-- shadow re-created: " + reason_line + "\n" + DropTable(shadow_name));
   r.statements.push_back(*create);
+  r.phases = {ScriptPhase::kDropTables, ScriptPhase::kMain};
+  for (const ForeignKey& fk : shadow.foreign_keys) r.dropped_foreign_keys.push_back(fk.name);
   return r;
 }
 
@@ -197,6 +200,7 @@ Result<DiffResult> Diff(const Table& source, const Table* shadow, const DiffCont
   if (shadow == nullptr) {
     r.action = Action::kCreate;
     r.statements.push_back(RenderCreateTable(*want));
+    r.phases = {ScriptPhase::kMain};
     return r;
   }
   const std::string want_text = CanonicalText(*want);
@@ -207,16 +211,19 @@ Result<DiffResult> Diff(const Table& source, const Table* shadow, const DiffCont
   }
   internal::AlterPlan plan = internal::PlanAlter(*want, *shadow);
   if (!plan.recreate_reason.empty()) {
-    return Recreate(source, want->name, plan.recreate_reason, ctx);
+    return Recreate(source, *shadow, want->name, plan.recreate_reason, ctx);
   }
-  std::vector<std::string> statements = internal::PlanStatements(plan, want->name);
+  std::vector<ScriptPhase> phases;
+  std::vector<std::string> statements = internal::PlanStatements(plan, want->name, &phases);
   if (statements.empty()) {
-    return Recreate(source, want->name,
+    return Recreate(source, *shadow, want->name,
                     "difference not expressible as ALTER: " + FirstDifference(want_text, have_text),
                     ctx);
   }
   r.action = Action::kUpdate;
   r.statements = std::move(statements);
+  r.phases = std::move(phases);
+  r.dropped_foreign_keys = std::move(plan.dropped_fks);
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/status.h"
 #include "plugins/schema/model.h"
+#include "plugins/schema/script_phase.h"
 
 namespace shadowproxy::schema {
 
@@ -32,8 +33,12 @@ struct DiffResult {
   Action action = Action::kNoAction;
   std::string shadow_table;
   std::vector<std::string> statements;  // in execution order, no trailing ';'
+  std::vector<ScriptPhase> phases;      // phases[i]: where statements[i] runs in the whole script
   bool recreated = false;               // the shadow is dropped and created again
   std::string note;                     // why it was re-created, or other remarks
+  // Foreign keys of the existing shadow that the statements drop (all of them when re-created);
+  // the ones they add back have their own ADD in kAddForeignKeys.
+  std::vector<std::string> dropped_foreign_keys;
 };
 
 // The source as its shadow should look: table name, FK names and same-db FK targets renamed,

@@ -26,11 +26,15 @@ struct AlterPlan {
   std::vector<std::string> option_resets;  // own ALTER after main (see OptionPlan::resets)
   std::string partition_by;                // PARTITION BY ... after the main ALTER
   std::vector<std::string> add_last;       // ADD FOREIGN KEY, after the indexes they need
+  std::vector<std::string> dropped_fks;    // names of the foreign keys drop_first drops
   std::string recreate_reason;             // non-empty: ALTER cannot do it
 };
 
 AlterPlan PlanAlter(const Table& want, const Table& have);
-std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table);
+// The plan's statements, each with its phase: the drop_first ALTER in kDropForeignKeys,
+// add_last in kAddForeignKeys, the rest in kMain.
+std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table,
+                                        std::vector<ScriptPhase>* phases = nullptr);
 
 // Positions (into `seq`) of one longest strictly increasing subsequence.
 std::vector<size_t> LongestIncreasing(const std::vector<size_t>& seq);

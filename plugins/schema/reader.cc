@@ -108,6 +108,28 @@ Result<std::map<std::string, TableKind>> SchemaReader::List(
   return out;
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> SchemaReader::ReferencesTo(
+    const std::vector<std::string>& tables) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (tables.empty()) return out;
+  Result<sql::MysqlConn*> conn = Primary();
+  if (!conn.ok()) return conn.status();
+  sql::MysqlConn& c = **conn;
+  std::string sql =
+      "SELECT TABLE_NAME, REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+      "WHERE CONSTRAINT_SCHEMA=" +
+      c.Quote(db_) + " AND UNIQUE_CONSTRAINT_SCHEMA=" + c.Quote(db_) +
+      " AND REFERENCED_TABLE_NAME IN (";
+  for (size_t i = 0; i < tables.size(); ++i) sql += (i > 0 ? "," : "") + c.Quote(tables[i]);
+  sql += ')';
+  ++round_trips_;
+  Result<sql::Rows> rows = c.Query(sql);
+  if (!rows.ok()) return rows.status();
+  for (const sql::Row& row : *rows)
+    if (row.size() >= 2 && row[0] && row[1]) out.emplace_back(*row[0], *row[1]);
+  return out;
+}
+
 Status ReadCreateSlice(sql::MysqlConn& conn, const std::string& db,
                        const std::vector<std::string>& names, size_t begin, size_t end,
                        int per_trip, const SchemaReader::OnDdl& on_ddl, int* trips) {

@@ -36,6 +36,11 @@ class SchemaReader {
   Result<std::map<std::string, TableKind>> List(
       const std::optional<std::vector<std::string>>& names);
 
+  // The foreign keys of the database's tables that reference one of `tables` (same database):
+  // (referencing table, referenced table) pairs, one per constraint. One round trip.
+  Result<std::vector<std::pair<std::string, std::string>>> ReferencesTo(
+      const std::vector<std::string>& tables);
+
   // SHOW CREATE TABLE text of each of `names` (expected to exist). A table that vanished in
   // between is left out of the answer (the caller names it with ERR 7005).
   Result<std::map<std::string, std::string>> ReadCreate(const std::vector<std::string>& names);

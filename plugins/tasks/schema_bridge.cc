@@ -77,6 +77,7 @@ AnalyzeFn MakeSchemaAnalyzer(std::function<ConfigPtr()> config) {
       at.shadow_ddl = std::move(t.shadow_ddl);
       at.change_sql = std::move(t.change_sql);
       at.statements = std::move(t.statements);
+      at.phases = std::move(t.phases);
       out.tables.push_back(std::move(at));
     }
     return out;

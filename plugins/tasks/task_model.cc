@@ -124,11 +124,19 @@ std::optional<LogLevel> ParseLogLevel(std::string_view text) {
 }
 
 std::vector<std::pair<std::string, std::string>> Analysis::Script() const {
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<const AnalysisTable*> run;
+  std::vector<std::vector<schema::ScriptPhase>> phases;
   for (const auto& t : tables) {
     if (t.skipped || t.result == TableResult::kNoAction) continue;
-    for (const auto& sql : t.statements) out.emplace_back(t.source, sql);
+    run.push_back(&t);
+    phases.push_back(
+        t.phases.size() == t.statements.size()
+            ? t.phases
+            : std::vector<schema::ScriptPhase>(t.statements.size(), schema::ScriptPhase::kMain));
   }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [t, k] : schema::ScriptOrder(phases))
+    out.emplace_back(run[t]->source, run[t]->statements[k]);
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "base/config.h"
 #include "base/naming.h"
 #include "base/time_point.h"
+#include "plugins/schema/script_phase.h"
 
 namespace shadowproxy::tasks {
 
@@ -85,6 +86,7 @@ struct AnalysisTable {
   std::string shadow_ddl;  // empty when the shadow does not exist
   std::string change_sql;  // what the preview shows for this table
   std::vector<std::string> statements;
+  std::vector<schema::ScriptPhase> phases = {};  // phases[i]: where statements[i] runs
 };
 
 struct Analysis {
@@ -97,7 +99,8 @@ struct Analysis {
   bool submitted = false;
   std::vector<AnalysisTable> tables;  // in execution order (parents before children)
 
-  // The statements a task made from this analysis runs: non-skipped CREATE/UPDATE tables, in order.
+  // The statements a task made from this analysis runs: those of the non-skipped CREATE/UPDATE
+  // tables, phase by phase (schema::ScriptOrder).
   std::vector<std::pair<std::string, std::string>> Script() const;  // (source table, sql)
 };
 

@@ -65,6 +65,11 @@ const std::vector<std::vector<std::string>>& Migrations() {
                       "VARCHAR(8) NOT NULL, message LONGTEXT NOT NULL, KEY k_task (task_id, id))") +
               kTableOptions,
       },
+      // 2: where each statement of a table runs in the whole script (one character per
+      // statement, plugins/schema/script_phase.h); '' for analyses stored before.
+      {
+          "ALTER TABLE analysis_tables ADD COLUMN phases VARCHAR(1024) NOT NULL DEFAULT ''",
+      },
   };
   return kAll;
 }
@@ -188,7 +193,8 @@ Result<int64_t> MysqlTaskStore::CreateAnalysis(const Analysis& a) {
         r.Q(t.source_ddl) << ",";
         r.Q(t.shadow_ddl) << ",";
         r.Q(t.change_sql) << ",";
-        r.Q(EncodeList(t.statements));
+        r.Q(EncodeList(t.statements)) << ",";
+        r.Q(schema::EncodePhases(t.phases));
         if (Status e = rows.Add(); !e.ok()) return e;
       }
       if (Status e = rows.Flush(); !e.ok()) return e;
@@ -218,7 +224,7 @@ Result<Analysis> MysqlTaskStore::GetAnalysis(int64_t id) {
     a.submitted = Int(r[7]) != 0;
     auto tables = link.Query(
         "SELECT source_table, shadow_table, result, skipped, source_ddl, "
-        "shadow_ddl, change_sql, statements FROM analysis_tables WHERE "
+        "shadow_ddl, change_sql, statements, phases FROM analysis_tables WHERE "
         "analysis_id=" +
         std::to_string(id) + " ORDER BY seq");
     if (!tables.ok()) return tables.status();
@@ -232,6 +238,9 @@ Result<Analysis> MysqlTaskStore::GetAnalysis(int64_t id) {
       at.shadow_ddl = Str(t[5]);
       at.change_sql = Str(t[6]);
       at.statements = DecodeList(Str(t[7])).value_or(std::vector<std::string>{});
+      at.phases = schema::DecodePhases(Str(t[8]), at.statements.size())
+                      .value_or(std::vector<schema::ScriptPhase>(at.statements.size(),
+                                                                 schema::ScriptPhase::kMain));
       a.tables.push_back(std::move(at));
     }
     return a;

@@ -256,3 +256,50 @@ TEST(Ordering, ParentsFirstAndCyclesNoted) {
 
 }  // namespace
 }  // namespace shadowproxy::schema
+
+namespace shadowproxy::schema {
+namespace {
+
+// Every statement has a phase; a table's phases never go backwards; foreign keys are dropped
+// in the first phase and added in the last; a re-creation drops in kDropTables.
+TEST(ScriptPhases, DiffGivesEachStatementItsPhase) {
+  using P = ScriptPhase;
+  DiffResult fk = MustDiff(
+      "CREATE TABLE `c` (\n  `id` int(11) NOT NULL,\n  `p` bigint(20) DEFAULT NULL,\n"
+      "  PRIMARY KEY (`id`),\n  KEY `k` (`p`),\n  CONSTRAINT `f` FOREIGN KEY (`p`) REFERENCES `t` "
+      "(`id`)\n) ENGINE=InnoDB",
+      "CREATE TABLE `s_c` (\n  `id` int(11) NOT NULL,\n  `p` int(11) DEFAULT NULL,\n"
+      "  PRIMARY KEY (`id`),\n  KEY `k` (`p`),\n  CONSTRAINT `s_f` FOREIGN KEY (`p`) REFERENCES "
+      "`s_t` (`id`)\n) ENGINE=InnoDB");
+  ASSERT_EQ(fk.statements.size(), 3u);
+  EXPECT_EQ(fk.phases, (std::vector<P>{P::kDropForeignKeys, P::kMain, P::kAddForeignKeys}));
+  EXPECT_EQ(fk.dropped_foreign_keys, std::vector<std::string>{"s_f"});
+  DiffResult create = MustDiff("CREATE TABLE `c` (`id` int)", "");
+  EXPECT_EQ(create.phases, std::vector<P>{P::kMain});
+  DiffResult again = MustDiff(
+      "CREATE TABLE `c` (\n  `id` int(11) NOT NULL,\n  `g` int(11) DEFAULT NULL\n) ENGINE=InnoDB",
+      "CREATE TABLE `s_c` (\n  `id` int(11) NOT NULL,\n  `g` int(11) GENERATED ALWAYS AS (`id` "
+      "+ 1) STORED\n) ENGINE=InnoDB");
+  EXPECT_TRUE(again.recreated);
+  EXPECT_EQ(again.phases, (std::vector<P>{P::kDropTables, P::kMain}));
+}
+
+// Phase by phase; re-created shadows are dropped children (later tables) first.
+TEST(ScriptPhases, ScriptOrderRunsPhaseByPhase) {
+  using P = ScriptPhase;
+  std::vector<std::vector<P>> phases = {
+      {P::kDropTables, P::kMain},                           // parent, re-created
+      {P::kDropForeignKeys, P::kMain, P::kAddForeignKeys},  // child
+      {P::kDropTables, P::kMain},                           // grandchild, re-created
+  };
+  std::vector<std::pair<size_t, size_t>> want = {{1, 0}, {2, 0}, {0, 0}, {0, 1},
+                                                 {1, 1}, {2, 1}, {1, 2}};
+  EXPECT_EQ(ScriptOrder(phases), want);
+  EXPECT_EQ(EncodePhases(phases[1]), "023");
+  EXPECT_EQ(DecodePhases("023", 3), phases[1]);
+  EXPECT_FALSE(DecodePhases("02", 3));
+  EXPECT_FALSE(DecodePhases("0x3", 3));
+}
+
+}  // namespace
+}  // namespace shadowproxy::schema

@@ -29,7 +29,8 @@ Analysis SampleAnalysis(std::string cluster = "local", std::string db = "shop",
        "CREATE TABLE `users` (id int)",
        "",
        "CREATE TABLE `users_shadow` (id int)",
-       {"CREATE TABLE `users_shadow` (id int)"}},
+       {"CREATE TABLE `users_shadow` (id int)"},
+       {schema::ScriptPhase::kMain}},
       {"or`d'ers",
        "or`d'ers_shadow",
        TableResult::kUpdate,
@@ -37,7 +38,8 @@ Analysis SampleAnalysis(std::string cluster = "local", std::string db = "shop",
        "src ddl \\ ' \"",
        "shadow ddl",
        "ALTER ...",
-       {"ALTER TABLE `or``d'ers_shadow` ADD c int COMMENT 'it''s \\\\'", "ALTER 2"}},
+       {"ALTER TABLE `or``d'ers_shadow` ADD c int COMMENT 'it''s \\\\'", "ALTER 2"},
+       {schema::ScriptPhase::kMain, schema::ScriptPhase::kMain}},
       {"logs", "logs_shadow", TableResult::kNoAction, false, "x", "x", "", {}},
   };
   return a;
@@ -93,8 +95,64 @@ TEST_F(StoreContractTest, AnalysisRoundTrip) {
     EXPECT_EQ(back->tables[i].shadow_ddl, a.tables[i].shadow_ddl);
     EXPECT_EQ(back->tables[i].change_sql, a.tables[i].change_sql);
     EXPECT_EQ(back->tables[i].statements, a.tables[i].statements);
+    EXPECT_EQ(back->tables[i].phases, a.tables[i].phases);
   }
   EXPECT_EQ(store_->GetAnalysis(*id + 1000).status().code(), errc::kUnknownId);
+}
+
+// A task runs its analysis phase by phase: a child's foreign key goes before its parent's
+// change and comes back after it, whatever the table order; the phases survive the store.
+TEST_F(StoreContractTest, TaskStatementsFollowThePhases) {
+  using P = schema::ScriptPhase;
+  Analysis a = SampleAnalysis();
+  a.tables = {
+      {"users",
+       "users_shadow",
+       TableResult::kUpdate,
+       false,
+       "s",
+       "h",
+       "c",
+       {"DROP TABLE users_shadow", "CREATE users_shadow"},
+       {P::kDropTables, P::kMain}},
+      {"posts",
+       "posts_shadow",
+       TableResult::kUpdate,
+       false,
+       "s",
+       "h",
+       "c",
+       {"DROP FK posts", "ALTER posts", "ADD FK posts"},
+       {P::kDropForeignKeys, P::kMain, P::kAddForeignKeys}},
+      {"likes",
+       "likes_shadow",
+       TableResult::kUpdate,
+       false,
+       "s",
+       "h",
+       "c",
+       {"DROP TABLE likes_shadow", "CREATE likes_shadow"},
+       {P::kDropTables, P::kMain}},
+  };
+  auto id = store_->CreateAnalysis(a);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  auto back = store_->GetAnalysis(*id);
+  ASSERT_TRUE(back.ok());
+  std::vector<std::string> order;
+  for (const auto& [table, sql] : back->Script()) order.push_back(sql);
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"DROP FK posts", "DROP TABLE likes_shadow",
+                                      "DROP TABLE users_shadow", "CREATE users_shadow",
+                                      "ALTER posts", "CREATE likes_shadow", "ADD FK posts"}));
+  auto t = NewTask(*back, OneNode(), {}, "dev", Now());
+  ASSERT_TRUE(t.ok());
+  ASSERT_EQ(t->statements.size(), 7u);
+  EXPECT_EQ(t->statements[0].sql, "DROP FK posts");
+  EXPECT_EQ(t->statements[0].table, "posts");
+  EXPECT_EQ(t->statements[6].sql, "ADD FK posts");
+  // Skipping a table takes its statements out of every phase.
+  ASSERT_TRUE(store_->SetSkipped(*id, {"posts"}, true).ok());
+  EXPECT_EQ(store_->GetAnalysis(*id)->Script().size(), 4u);
 }
 
 TEST_F(StoreContractTest, SkipUnskipAndSubmittedOnce) {
