@@ -228,6 +228,12 @@ OptionPlan PlanOptions(const Table& want, const Table& have) {
 
 AlterPlan PlanAlter(const Table& want, const Table& have) {
   AlterPlan plan;
+  // MariaDB refuses ALTER TABLE of a system-versioned table unless the session sets
+  // system_versioning_alter_history=KEEP (ERROR 4119); a shadow's history is test data.
+  if (have.FindOption("WITH SYSTEM VERSIONING") != nullptr) {
+    plan.recreate_reason = "a system-versioned table cannot be altered (ERROR 4119)";
+    return plan;
+  }
   OptionPlan options = PlanOptions(want, have);
   ColumnPlan columns = PlanColumns(want, have, options.charset_changed);
   IndexPlan indexes = PlanIndexes(want, have);

@@ -14,7 +14,9 @@ constexpr uint16_t kErBadDb = 1049;
 
 TableKind KindOf(const std::optional<std::string>& type) {
   if (!type) return TableKind::kOther;
-  if (*type == "BASE TABLE") return TableKind::kBaseTable;
+  // information_schema.TABLES says SYSTEM VERSIONED for a system-versioned table (MariaDB);
+  // SHOW FULL TABLES says BASE TABLE. Both are tables with a shadow of their own.
+  if (*type == "BASE TABLE" || *type == "SYSTEM VERSIONED") return TableKind::kBaseTable;
   if (*type == "VIEW" || *type == "SYSTEM VIEW") return TableKind::kView;
   return TableKind::kOther;  // SEQUENCE, TEMPORARY, ...
 }

@@ -129,10 +129,16 @@ Status CoupleForeignKeys(const std::vector<ScriptTable>& tables, const DiffConte
     }
   }
 
-  // 3: CREATEs in kMain order; a shadow exists from its CREATE on, or all along if it is kept.
+  // 3: CREATEs in kMain order. A shadow has its final keys from its kMain statements on, or all
+  // along if it is kept and has none (a cycle member that is ALTERed later does not have them
+  // yet).
   std::set<std::string> exists;
-  for (size_t i = 0; i < n; ++i)
-    if (tables[i].shadow != nullptr && !tables[i].diff->recreated) exists.insert(want[i].name);
+  for (size_t i = 0; i < n; ++i) {
+    const DiffResult& d = *tables[i].diff;
+    const bool main_changes =
+        std::find(d.phases.begin(), d.phases.end(), ScriptPhase::kMain) != d.phases.end();
+    if (tables[i].shadow != nullptr && !d.recreated && !main_changes) exists.insert(want[i].name);
+  }
   for (size_t i = 0; i < n; ++i) {
     DiffResult& d = *tables[i].diff;
     const bool creates = d.action == Action::kCreate || d.recreated;

@@ -33,8 +33,9 @@ bool DisturbsReference(const Table& have, const Table& want, bool recreated, con
 //     its note names the parent;
 //  2. a re-created shadow with a foreign key to a shadow that is dropped before it (tables in a
 //     cycle) drops that key first;
-//  3. a CREATE TABLE whose foreign key names a shadow that does not exist yet at that point of
-//     kMain (tables in a cycle) is sent without it, and the key is added in kAddForeignKeys.
+//  3. a CREATE TABLE whose foreign key names a shadow that does not exist yet, or is still to be
+//     changed, at that point of kMain (tables in a cycle) is sent without it, and the key is
+//     added in kAddForeignKeys.
 Status CoupleForeignKeys(const std::vector<ScriptTable>& tables, const DiffContext& ctx);
 
 }  // namespace shadowproxy::schema

@@ -20,15 +20,6 @@ using testing::QualifiedTable;
 
 const bool kBackendRegistered = testing::RegisterSharedBackend();
 
-std::vector<std::string> FixtureFiles() {
-  std::vector<std::string> files;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::string(SHADOWPROXY_CORPORA_DIR) + "/skeema"))
-    if (e.path().extension() == ".sql") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 const Naming kSuffix{"", "_shadow"};
 
 // Checks one finished analysis+script: each shadow equals its source under the naming.
@@ -61,7 +52,7 @@ TEST(CorpusTest, SkeemaCreateFromNothingThenNoOp) {
   sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
   int files = 0, loaded = 0, created = 0, refused = 0, failed = 0, noop = 0, noop_failed = 0;
   testing::LoadStats stats;
-  for (const std::string& file : FixtureFiles()) {
+  for (const std::string& file : testing::FixtureFiles(SHADOWPROXY_CORPORA_DIR)) {
     ++files;
     std::vector<QualifiedTable> tables = testing::LoadFixture(*conn, file, &stats);
     loaded += static_cast<int>(tables.size());

@@ -1,5 +1,7 @@
 #include "tests/plugins/schema/corpus_util.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -149,8 +151,9 @@ std::string ReadTextFile(const std::string& path) {
 std::vector<QualifiedTable> ListUserTables(sql::MysqlConn& conn) {
   std::vector<QualifiedTable> out;
   Result<sql::Rows> r = conn.Query(
-      "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE='BASE "
-      "TABLE' AND TABLE_SCHEMA NOT IN ('mysql','information_schema','performance_schema','sys')"
+      "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES WHERE TABLE_TYPE IN ('BASE "
+      "TABLE', 'SYSTEM VERSIONED') AND TABLE_SCHEMA NOT IN "
+      "('mysql','information_schema','performance_schema','sys')"
       " ORDER BY TABLE_SCHEMA, TABLE_NAME");
   if (!r.ok()) return out;
   for (const sql::Row& row : *r) out.push_back(QualifiedTable{*row[0], *row[1]});
@@ -186,6 +189,15 @@ std::string StripAutoIncrement(const std::string& ddl) {
   size_t body_end = ddl.rfind("\n)");
   if (body_end == std::string::npos) return ddl;
   return ddl.substr(0, body_end) + std::regex_replace(ddl.substr(body_end), kAutoInc, "");
+}
+
+std::vector<std::string> FixtureFiles(const std::string& corpora_dir) {
+  std::vector<std::string> files;
+  for (const char* folder : {"/shadowproxy", "/skeema"})
+    for (const auto& e : std::filesystem::directory_iterator(corpora_dir + folder))
+      if (e.path().extension() == ".sql") files.push_back(e.path().string());
+  std::sort(files.begin(), files.end());
+  return files;
 }
 
 std::string ExpectedShadowDdl(const std::string& source_ddl, const Naming& naming) {

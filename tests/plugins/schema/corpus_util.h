@@ -16,6 +16,10 @@ std::vector<std::string> SplitSqlStatements(const std::string& text);
 
 std::string ReadTextFile(const std::string& path);
 
+// The fixture scripts loaded table by table: the project's own (`corpora_dir`/shadowproxy) and
+// skeema's (`corpora_dir`/skeema), every *.sql file, sorted.
+std::vector<std::string> FixtureFiles(const std::string& corpora_dir);
+
 struct QualifiedTable {
   std::string db;
   std::string name;

@@ -32,15 +32,6 @@ long EnvOr(const char* name, long fallback) {
   return v != nullptr && *v != '\0' ? std::strtol(v, nullptr, 10) : fallback;
 }
 
-std::vector<std::string> FixtureFiles() {
-  std::vector<std::string> files;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::string(SHADOWPROXY_CORPORA_DIR) + "/skeema"))
-    if (e.path().extension() == ".sql") files.push_back(e.path().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // Server errors that come from the row in the shadow, not from the DDL itself.
 bool IsDataConflict(uint16_t code) {
   switch (code) {
@@ -74,7 +65,7 @@ TEST(MutationTest, SeededRandomPairsConverge) {
   Result<sql::MysqlConn> conn = testing::SharedBackend()->Connect();
   ASSERT_TRUE(conn.ok());
   sql::ClusterConnInfo info = testing::SharedBackend()->conn_info();
-  std::vector<std::string> files = FixtureFiles();
+  std::vector<std::string> files = testing::FixtureFiles(SHADOWPROXY_CORPORA_DIR);
 
   // Count the loadable tables first, to spread the pairs evenly.
   size_t tables_total = 0;
