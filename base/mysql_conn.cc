@@ -196,6 +196,11 @@ std::string MysqlConn::QuoteName(std::string_view name) { return sql::QuoteIdent
 
 uint64_t MysqlConn::thread_id() const { return mysql_thread_id(mysql_.get()); }
 
+std::string MysqlConn::server_version() const {
+  const char* v = mysql_get_server_info(mysql_.get());
+  return v == nullptr ? std::string() : std::string(v);
+}
+
 uint64_t MysqlConn::affected_rows() const { return mysql_affected_rows(mysql_.get()); }
 
 uint64_t MysqlConn::insert_id() const { return mysql_insert_id(mysql_.get()); }

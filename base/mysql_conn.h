@@ -92,6 +92,9 @@ class MysqlConn {
   // The same target narrowed to the server this connection reached (for a KILL connection).
   ClusterConnInfo SameServer() const;
   uint64_t thread_id() const;
+  // The server's version string as its greeting gave it ("10.11.6-MariaDB",
+  // "5.7.25-OceanBase_CE-v4.2.1.2", "8.0.36"): what tells the schema engine's dialects apart.
+  std::string server_version() const;
   // The last statement's affected rows (for INSERT/UPDATE/DELETE) and AUTO_INCREMENT id.
   uint64_t affected_rows() const;
   uint64_t insert_id() const;

@@ -71,7 +71,9 @@ void ParallelFor(size_t n, int threads, Fn fn) {
 std::string ChangeSql(const std::vector<std::string>& statements, bool recreated,
                       const std::string& note) {
   std::string out;
-  if (recreated) {
+  // The differ's first statement of a re-creation starts with this line already.
+  const bool said = !statements.empty() && statements[0].rfind("-- shadow re-created", 0) == 0;
+  if (recreated && !said) {
     out += "-- shadow re-created";
     if (!note.empty()) {
       std::string one_line = note;
@@ -91,12 +93,23 @@ std::string ChangeSql(const std::vector<std::string>& statements, bool recreated
 Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db,
                          const TableSelection& selection, const Naming& naming,
                          AnalyzeOptions options) {
-  if (Status s = ValidateNaming(naming); !s.ok()) return s;
-  if (!selection.all && selection.tables.empty())
-    return Status(errc::kNotFound, "no table selected in database '" + db + "'");
   SchemaReader reader(
       conn, db,
       ReaderOptions{.parallelism = std::max(1, options.parallelism), .pool = options.pool});
+  return AnalyzeFrom(reader, db, selection, naming, options);
+}
+
+Result<Analysis> AnalyzeFrom(SchemaSource& reader, const std::string& db,
+                             const TableSelection& selection, const Naming& naming,
+                             AnalyzeOptions options) {
+  if (Status s = ValidateNaming(naming); !s.ok()) return s;
+  if (!selection.all && selection.tables.empty())
+    return Status(errc::kNotFound, "no table selected in database '" + db + "'");
+
+  // 0. The server's family decides the DDL dialect.
+  Result<std::string> version = reader.ServerVersion();
+  if (!version.ok()) return version.status();
+  const Dialect dialect = DialectFromVersion(*version);
 
   // 1. Which tables exist: one query.
   std::map<std::string, TableKind> listing;
@@ -225,7 +238,7 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
     return Status::Ok();
   };
 
-  DiffContext ctx{naming, db};
+  DiffContext ctx{naming, db, dialect};
   auto diff_from = [&](size_t first) -> Status {
     ParallelFor(work.size() - first, options.parallelism, [&](size_t k) {
       Work& w = work[first + k];
@@ -322,6 +335,8 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
   Analysis out;
   out.database = db;
   out.naming = naming;
+  out.dialect = dialect;
+  out.server_version = *version;
   std::vector<const Table*> tables;
   for (const Work& w : work) tables.push_back(&*w.source_table);
   std::vector<size_t> order = OrderByForeignKeys(tables, db, &out.order_note);

@@ -13,6 +13,7 @@
 #include "base/status.h"
 #include "plugins/schema/differ.h"
 #include "plugins/schema/model.h"
+#include "plugins/schema/reader.h"
 
 namespace shadowproxy::schema {
 
@@ -46,6 +47,8 @@ struct TableAnalysis {
 struct Analysis {
   std::string database;
   Naming naming;
+  Dialect dialect = Dialect::kMariaDb;  // of the server read, from its version string
+  std::string server_version;
   std::vector<TableAnalysis> tables;  // parents before children
   // Every statement of every table in execution order (ScriptOrder over the tables' phases):
   // foreign keys that a later statement could trip over are dropped at the start, shadows that
@@ -68,6 +71,12 @@ struct AnalyzeOptions {
 Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db,
                          const TableSelection& selection, const Naming& naming,
                          AnalyzeOptions options = {});
+
+// The same over any source of definitions (the live reader, or recorded SHOW CREATE outputs in
+// tests); `options.pool` and `options.parallelism` only matter to the live reader.
+Result<Analysis> AnalyzeFrom(SchemaSource& source, const std::string& db,
+                             const TableSelection& selection, const Naming& naming,
+                             AnalyzeOptions options = {});
 
 // Runs `statements` one by one in `db` over one connection; stops at the first failure and
 // returns it prefixed with the statement's index. For tests and tools: the task center has its

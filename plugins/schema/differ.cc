@@ -112,7 +112,7 @@ Result<Table> ShadowOf(const Table& source, const DiffContext& ctx) {
     if (!renamed.ok()) return renamed.status();
     fk = std::move(*renamed);
   }
-  if (ctx.rename_checks) {
+  if (CheckNamesAreDatabaseScoped(ctx.dialect)) {
     for (Check& ck : t.checks) {
       Result<Check> renamed = internal::RenameCheck(ck, ctx);
       if (!renamed.ok()) return renamed.status();
@@ -166,7 +166,7 @@ Result<DiffResult> Recreate(const Table& source, const Table& shadow,
   r.action = Action::kUpdate;
   r.shadow_table = shadow_name;
   r.recreated = true;
-  r.note = "shadow re-created: " + reason;
+  r.note = reason;
   std::string reason_line = reason;
   std::replace(reason_line.begin(), reason_line.end(), '\n', ' ');
   r.statements.push_back("-- shadow re-created: " + reason_line + "\n" + DropTable(shadow_name));

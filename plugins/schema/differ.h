@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "plugins/schema/dialect.h"
 #include "plugins/schema/model.h"
 #include "plugins/schema/script_phase.h"
 
@@ -20,10 +21,9 @@ struct DiffContext {
   // The database of source and shadow. A foreign key whose REFERENCES names no database, or
   // this one, points at the shadow of its parent; one naming another database is kept as is.
   std::string database;
-  // MySQL 8 scopes CHECK constraint names to the database, so a shadow cannot reuse its
-  // source's: set this for MySQL 8 servers to give CHECK names the shadow prefix/suffix too.
-  // (MariaDB scopes them to the table: leave it false, names are copied as they are.)
-  bool rename_checks = false;
+  // The server's family: which ALTERs may be emitted and how (docs/dialects.md). Where CHECK
+  // names are database-scoped (MySQL 8, OceanBase) a shadow's checks get the naming too.
+  Dialect dialect = Dialect::kMariaDb;
 };
 
 enum class Action { kCreate, kUpdate, kNoAction };
@@ -35,7 +35,7 @@ struct DiffResult {
   std::vector<std::string> statements;  // in execution order, no trailing ';'
   std::vector<ScriptPhase> phases;      // phases[i]: where statements[i] runs in the whole script
   bool recreated = false;               // the shadow is dropped and created again
-  std::string note;                     // why it was re-created, or other remarks
+  std::string note;                     // why it is re-created (the statements say it too)
   // Foreign keys of the existing shadow that the statements drop (all of them when re-created);
   // the ones they add back have their own ADD in kAddForeignKeys.
   std::vector<std::string> dropped_foreign_keys;

@@ -52,6 +52,12 @@ Result<sql::MysqlConn*> SchemaReader::Primary() {
   return &*primary_;
 }
 
+Result<std::string> SchemaReader::ServerVersion() {
+  Result<sql::MysqlConn*> conn = Primary();
+  if (!conn.ok()) return conn.status();
+  return (*conn)->server_version();
+}
+
 SchemaReader::Extra SchemaReader::Another() {
   Extra out;
   if (options_.pool != nullptr) {

@@ -27,31 +27,55 @@ struct ReaderOptions {
   sql::ConnectionPool* pool = nullptr;
 };
 
-class SchemaReader {
+// What the analysis reads a database through: the live reader below, or recorded definitions in
+// tests (tests/plugins/schema/recorded_schema.h).
+class SchemaSource {
  public:
-  SchemaReader(sql::ClusterConnInfo info, std::string db, ReaderOptions options = {});
+  virtual ~SchemaSource() = default;
 
   // Which of `names` exist in the database, with their kind. `names` == nullopt: every table
   // of the database. ERR 7005 if the database does not exist.
-  Result<std::map<std::string, TableKind>> List(
-      const std::optional<std::vector<std::string>>& names);
+  virtual Result<std::map<std::string, TableKind>> List(
+      const std::optional<std::vector<std::string>>& names) = 0;
 
   // The foreign keys of the database's tables that reference one of `tables` (same database):
   // (referencing table, referenced table) pairs, one per constraint. One round trip.
-  Result<std::vector<std::pair<std::string, std::string>>> ReferencesTo(
-      const std::vector<std::string>& tables);
-
-  // SHOW CREATE TABLE text of each of `names` (expected to exist). A table that vanished in
-  // between is left out of the answer (the caller names it with ERR 7005).
-  Result<std::map<std::string, std::string>> ReadCreate(const std::vector<std::string>& names);
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ReferencesTo(
+      const std::vector<std::string>& tables) = 0;
 
   // Called once per table read, on the reading thread (several threads at once, never twice
   // for one name): lets the caller parse while other definitions are still on the wire.
   using OnDdl = std::function<void(const std::string& name, std::string ddl)>;
-  Status ReadCreateEach(const std::vector<std::string>& names, const OnDdl& on_ddl);
+  // SHOW CREATE TABLE text of each of `names` (expected to exist), handed to `on_ddl`. A table
+  // that vanished in between is left out (the caller names it with ERR 7005).
+  virtual Status ReadCreateEach(const std::vector<std::string>& names, const OnDdl& on_ddl) = 0;
+
+  // The server's version string (its greeting's), which decides the DDL dialect (dialect.h).
+  virtual Result<std::string> ServerVersion() = 0;
 
   // Round trips made so far (for tests and the benchmark).
-  int round_trips() const { return round_trips_; }
+  virtual int round_trips() const = 0;
+};
+
+class SchemaReader : public SchemaSource {
+ public:
+  SchemaReader(sql::ClusterConnInfo info, std::string db, ReaderOptions options = {});
+
+  Result<std::map<std::string, TableKind>> List(
+      const std::optional<std::vector<std::string>>& names) override;
+
+  Result<std::vector<std::pair<std::string, std::string>>> ReferencesTo(
+      const std::vector<std::string>& tables) override;
+
+  // SHOW CREATE TABLE text of each of `names` (see ReadCreateEach), collected in a map.
+  Result<std::map<std::string, std::string>> ReadCreate(const std::vector<std::string>& names);
+
+  Status ReadCreateEach(const std::vector<std::string>& names, const OnDdl& on_ddl) override;
+
+  // Of the primary connection (opened, or taken from the pool, if not yet).
+  Result<std::string> ServerVersion() override;
+
+  int round_trips() const override { return round_trips_; }
 
  private:
   Result<sql::MysqlConn*> Primary();

@@ -139,7 +139,7 @@ TEST(DifferNaming, TooLongForeignKeyNameIs7010) {
   EXPECT_EQ(r.status().code(), errc::kBadNaming);
 }
 
-TEST(DifferNaming, Mysql8CheckNamesGetTheNamingWhenAsked) {
+TEST(DifferNaming, Mysql8CheckNamesGetTheNaming) {
   const char* src =
       "CREATE TABLE `t` (\n  `a` int DEFAULT NULL,\n  CONSTRAINT `t_chk_1` CHECK ((`a` > 0)),\n"
       "  CONSTRAINT `pos` CHECK ((`a` < 9)) /*!80016 NOT ENFORCED */\n) ENGINE=InnoDB";
@@ -149,7 +149,7 @@ TEST(DifferNaming, Mysql8CheckNamesGetTheNamingWhenAsked) {
   Result<std::string> plain = ShadowCreateStatement(*t, ctx);
   ASSERT_TRUE(plain.ok());
   EXPECT_NE(plain->find("CONSTRAINT `t_chk_1` CHECK"), std::string::npos) << *plain;
-  ctx.rename_checks = true;
+  ctx.dialect = Dialect::kMySql80;
   Result<std::string> renamed = ShadowCreateStatement(*t, ctx);
   ASSERT_TRUE(renamed.ok());
   EXPECT_NE(renamed->find("CONSTRAINT `s_t_chk_1` CHECK ((`a` > 0))"), std::string::npos)
