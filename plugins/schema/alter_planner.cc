@@ -11,13 +11,13 @@
 
 namespace shadowproxy::schema::internal {
 
-namespace {
-
 std::string LowerName(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
+
+namespace {
 
 bool IsTextual(const Column& c) {
   static const std::set<std::string> kText = {"char",       "varchar",  "tinytext", "text",
@@ -83,8 +83,9 @@ ColumnPlan PlanColumns(const Table& want, const Table& have, bool reassert_text_
     const std::string pos = i == 0 ? "FIRST" : "AFTER " + QuoteIdent(want.columns[i - 1].name);
     const Column* h = have.FindColumn(w.name);
     if (h == nullptr) {
-      plan.changes.push_back("ADD COLUMN " + ColumnClause(w) +
-                             (i + 1 == want.columns.size() ? "" : " " + pos));
+      const bool last = i + 1 == want.columns.size();
+      plan.changes.push_back("ADD COLUMN " + ColumnClause(w) + (last ? "" : " " + pos));
+      if (!last) plan.added_inside.push_back(w.name);
       continue;
     }
     if (h->generated != w.generated) {
@@ -99,7 +100,10 @@ ColumnPlan PlanColumns(const Table& want, const Table& have, bool reassert_text_
     std::string clause = h->name == w.name
                              ? "MODIFY COLUMN " + ColumnClause(w)
                              : "CHANGE COLUMN " + QuoteIdent(h->name) + " " + ColumnClause(w);
-    if (moved) clause += " " + pos;
+    if (moved) {
+      clause += " " + pos;
+      plan.moved.push_back(w.name);
+    }
     plan.changes.push_back(clause);
     plan.modified.insert(LowerName(w.name));
   }
@@ -151,9 +155,35 @@ IndexPlan PlanIndexes(const Table& want, const Table& have) {
   });
 }
 
-IndexPlan PlanChecks(const Table& want, const Table& have) {
-  return PlanOrderedList(want.checks, have.checks,
-                         [](const Check& c) { return "DROP CONSTRAINT " + QuoteIdent(c.name); });
+IndexPlan PlanChecks(const Table& want, const Table& have, Dialect dialect) {
+  if (!CheckNamesAreDatabaseScoped(dialect)) {
+    return PlanOrderedList(want.checks, have.checks,
+                           [](const Check& c) { return "DROP CONSTRAINT " + QuoteIdent(c.name); });
+  }
+  // The server prints checks sorted by name, so their order is not ours to keep: drop what
+  // differs, add what is missing.
+  IndexPlan plan;
+  auto same = [](const Check& a, const Check& b) {
+    return SameName(a.name, b.name) && CanonicalSql(a.definition) == CanonicalSql(b.definition);
+  };
+  for (const Check& h : have.checks) {
+    if (std::any_of(want.checks.begin(), want.checks.end(),
+                    [&](const Check& w) { return same(w, h); })) {
+      continue;
+    }
+    if (h.name.empty()) {
+      plan.recreate_reason = "an unnamed index or constraint cannot be dropped by ALTER";
+      return plan;
+    }
+    plan.drops.push_back("DROP CHECK " + QuoteIdent(h.name));
+  }
+  for (const Check& w : want.checks) {
+    if (std::none_of(have.checks.begin(), have.checks.end(),
+                     [&](const Check& h) { return same(w, h); })) {
+      plan.adds.push_back("ADD " + w.definition);
+    }
+  }
+  return plan;
 }
 
 namespace {
@@ -226,7 +256,7 @@ OptionPlan PlanOptions(const Table& want, const Table& have) {
   return plan;
 }
 
-AlterPlan PlanAlter(const Table& want, const Table& have) {
+AlterPlan PlanAlter(const Table& want, const Table& have, Dialect dialect) {
   AlterPlan plan;
   // MariaDB refuses ALTER TABLE of a system-versioned table unless the session sets
   // system_versioning_alter_history=KEEP (ERROR 4119); a shadow's history is test data.
@@ -237,12 +267,13 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
   OptionPlan options = PlanOptions(want, have);
   ColumnPlan columns = PlanColumns(want, have, options.charset_changed);
   IndexPlan indexes = PlanIndexes(want, have);
-  IndexPlan checks = PlanChecks(want, have);
+  IndexPlan checks = PlanChecks(want, have, dialect);
   // MariaDB: indexes built under a table KEY_BLOCK_SIZE keep it (printed per index) when the
   // table option changes; rebuilding every index in the same ALTER clears it (schema-io).
+  // (OceanBase has no KEY_BLOCK_SIZE; its per-index BLOCK_SIZE is part of each definition.)
   const TableOption* want_kbs = want.FindOption("KEY_BLOCK_SIZE");
   const TableOption* have_kbs = have.FindOption("KEY_BLOCK_SIZE");
-  if (indexes.recreate_reason.empty() &&
+  if (dialect != Dialect::kOceanBase && indexes.recreate_reason.empty() &&
       ((want_kbs == nullptr) != (have_kbs == nullptr) ||
        (want_kbs != nullptr && CanonicalSql(want_kbs->value) != CanonicalSql(have_kbs->value)))) {
     IndexPlan all;
@@ -320,12 +351,23 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
   // Partitioning, compared by definition.
   const std::string want_p = want.partitioning ? want.partitioning->canonical : "";
   const std::string have_p = have.partitioning ? have.partitioning->canonical : "";
-  plan.have_partitioned = have.partitioning.has_value();
   if (want_p != have_p) {
     if (want.partitioning) {
       plan.partition_by = PartitionClause(*want.partitioning);
+      plan.remove_partitioning =
+          have.partitioning && !plan.main.empty() && dialect != Dialect::kOceanBase;
     } else {
       plan.remove_partitioning = true;
+    }
+  }
+  plan.recreate_reason =
+      DialectRecreateReason(dialect, want, have, columns, indexes, options, plan);
+  if (!plan.recreate_reason.empty()) return plan;
+  if (dialect == Dialect::kOceanBase) {
+    const std::string offline = OceanBaseOfflineOperations(want, have, columns);
+    if (!offline.empty()) plan.main_comment = "-- OceanBase runs this as offline DDL: " + offline;
+    if (!plan.partition_by.empty()) {
+      plan.partition_comment = "-- OceanBase runs this as offline DDL: re-partitions the table";
     }
   }
   return plan;
@@ -333,6 +375,9 @@ AlterPlan PlanAlter(const Table& want, const Table& have) {
 
 std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string& table,
                                         std::vector<ScriptPhase>* phases) {
+  auto commented = [](const std::string& comment, std::string statement) {
+    return comment.empty() ? statement : comment + "\n" + statement;
+  };
   std::vector<std::string> out;
   std::vector<ScriptPhase> at;
   auto add = [&](ScriptPhase phase, std::string sql) {
@@ -341,15 +386,13 @@ std::vector<std::string> PlanStatements(const AlterPlan& plan, const std::string
   };
   if (!plan.drop_first.empty())
     add(ScriptPhase::kDropForeignKeys, AlterTable(table, plan.drop_first));
-  // A repartitioning next to other changes goes through "not partitioned", so that key changes
-  // never meet a partitioning function they do not fit.
-  if (plan.remove_partitioning ||
-      (!plan.partition_by.empty() && plan.have_partitioned && !plan.main.empty())) {
-    add(ScriptPhase::kMain, AlterTable(table, {"REMOVE PARTITIONING"}));
-  }
-  if (!plan.main.empty()) add(ScriptPhase::kMain, AlterTable(table, plan.main));
+  if (plan.remove_partitioning) add(ScriptPhase::kMain, AlterTable(table, {"REMOVE PARTITIONING"}));
+  if (!plan.main.empty())
+    add(ScriptPhase::kMain, commented(plan.main_comment, AlterTable(table, plan.main)));
   if (!plan.option_resets.empty()) add(ScriptPhase::kMain, AlterTable(table, plan.option_resets));
-  if (!plan.partition_by.empty()) add(ScriptPhase::kMain, AlterTable(table, {plan.partition_by}));
+  if (!plan.partition_by.empty())
+    add(ScriptPhase::kMain,
+        commented(plan.partition_comment, AlterTable(table, {plan.partition_by})));
   if (!plan.add_last.empty()) add(ScriptPhase::kAddForeignKeys, AlterTable(table, plan.add_last));
   if (phases != nullptr) *phases = std::move(at);
   return out;

@@ -122,7 +122,7 @@ Result<Table> ShadowOf(const Table& source, const DiffContext& ctx) {
   return t;
 }
 
-std::string CanonicalText(const Table& t) {
+std::string CanonicalText(const Table& t, Dialect dialect) {
   std::string out = std::string(t.kind == ObjectKind::kTable ? "TABLE " : "MATERIALIZED VIEW ") +
                     QuoteIdent(t.name) + "\n";
   for (const Column& c : t.columns) out += "C " + CanonicalSql(ColumnClause(c)) + "\n";
@@ -131,7 +131,10 @@ std::string CanonicalText(const Table& t) {
   for (const ForeignKey& f : t.foreign_keys) fks.push_back("F " + internal::CanonFk(f) + "\n");
   std::sort(fks.begin(), fks.end());  // servers print them by name; a suffix may reorder
   for (const std::string& f : fks) out += f;
-  for (const Check& c : t.checks) out += "K " + CanonicalSql(c.definition) + "\n";
+  std::vector<std::string> checks;
+  for (const Check& c : t.checks) checks.push_back("K " + CanonicalSql(c.definition) + "\n");
+  if (CheckNamesAreDatabaseScoped(dialect)) std::sort(checks.begin(), checks.end());
+  for (const std::string& c : checks) out += c;
   for (const TableOption& o : t.options) {
     if (!internal::IsAutoIncrementOption(o)) out += "O " + CanonicalSql(o.text) + "\n";
   }
@@ -142,7 +145,7 @@ std::string CanonicalText(const Table& t) {
 
 bool SameUnderNaming(const Table& source, const Table& shadow, const DiffContext& ctx) {
   Result<Table> want = ShadowOf(source, ctx);
-  return want.ok() && CanonicalText(*want) == CanonicalText(shadow);
+  return want.ok() && CanonicalText(*want, ctx.dialect) == CanonicalText(shadow, ctx.dialect);
 }
 
 Result<std::string> ShadowCreateStatement(const Table& source, const DiffContext& ctx) {
@@ -203,13 +206,13 @@ Result<DiffResult> Diff(const Table& source, const Table* shadow, const DiffCont
     r.phases = {ScriptPhase::kMain};
     return r;
   }
-  const std::string want_text = CanonicalText(*want);
-  const std::string have_text = CanonicalText(*shadow);
+  const std::string want_text = CanonicalText(*want, ctx.dialect);
+  const std::string have_text = CanonicalText(*shadow, ctx.dialect);
   if (want_text == have_text) {
     r.action = Action::kNoAction;
     return r;
   }
-  internal::AlterPlan plan = internal::PlanAlter(*want, *shadow);
+  internal::AlterPlan plan = internal::PlanAlter(*want, *shadow, ctx.dialect);
   if (!plan.recreate_reason.empty()) {
     return Recreate(source, *shadow, want->name, plan.recreate_reason, ctx);
   }

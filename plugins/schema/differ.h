@@ -47,8 +47,9 @@ Result<Table> ShadowOf(const Table& source, const DiffContext& ctx);
 
 // A canonical text of a table for comparison: whitespace, keyword case, identifier/string
 // quoting, `current_timestamp()`/`CURRENT_TIMESTAMP`, utf8mb3/utf8, quoted numeric defaults
-// normalized; AUTO_INCREMENT=n dropped; foreign keys sorted by name.
-std::string CanonicalText(const Table& table);
+// normalized; AUTO_INCREMENT=n dropped; foreign keys sorted by name, and so are checks where
+// their names get the shadow naming (MySQL 8 prints them by name: a suffix may reorder them).
+std::string CanonicalText(const Table& table, Dialect dialect = Dialect::kMariaDb);
 
 // True iff the shadow's SHOW CREATE TABLE equals the source's under the naming.
 bool SameUnderNaming(const Table& source, const Table& shadow, const DiffContext& ctx);

@@ -117,6 +117,7 @@ struct Partitioning {
   bool sub_linear = false;
   std::string sub_expression;
   std::optional<uint32_t> subpartitions;
+  std::vector<PartitionDef> subpartition_template;  // OceanBase SUBPARTITION TEMPLATE (...)
   std::vector<PartitionDef> definitions;
   std::string text;             // verbatim clause, without a version-comment wrapper
   std::string version_comment;  // "/*!50100" when printed inside one, else ""

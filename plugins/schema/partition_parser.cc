@@ -8,6 +8,12 @@ namespace shadowproxy::schema {
 
 namespace {
 
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 class PartitionParser {
  public:
   PartitionParser(const TokenStream& ts, size_t pos, size_t limit)
@@ -30,24 +36,17 @@ class PartitionParser {
       if (Word("SUBPARTITIONS")) {
         if (!Count(&p.subpartitions)) return Error("expected a subpartition count");
       }
+      // OceanBase: the same subpartitions under every partition, listed once.
+      if (AtWord("SUBPARTITION") && pos_ + 1 < limit_ && IsWord(ts_.tokens[pos_ + 1], "TEMPLATE")) {
+        pos_ += 2;
+        if (!At('(')) return Error("expected ( after SUBPARTITION TEMPLATE");
+        s = Definitions("SUBPARTITION", &p.subpartition_template);
+        if (!s.ok()) return s;
+      }
     }
     if (At('(')) {
-      ++pos_;
-      while (true) {
-        PartitionDef def;
-        s = Definition("PARTITION", &def);
-        if (!s.ok()) return s;
-        p.definitions.push_back(std::move(def));
-        if (At(',')) {
-          ++pos_;
-          continue;
-        }
-        if (At(')')) {
-          ++pos_;
-          break;
-        }
-        return Error("expected , or ) in the partition list");
-      }
+      s = Definitions("PARTITION", &p.definitions);
+      if (!s.ok()) return s;
     }
     p.text = RawText(ts_, first, pos_ - 1);
     p.canonical = CanonicalTokens(ts_, first, pos_ - 1);
@@ -147,6 +146,26 @@ class PartitionParser {
     return Status::Ok();
   }
 
+  // "(" keyword-definition {, keyword-definition} ")" starting at the "(".
+  Status Definitions(std::string_view keyword, std::vector<PartitionDef>* out) {
+    ++pos_;
+    while (true) {
+      PartitionDef def;
+      Status s = Definition(keyword, &def);
+      if (!s.ok()) return s;
+      out->push_back(std::move(def));
+      if (At(',')) {
+        ++pos_;
+        continue;
+      }
+      if (At(')')) {
+        ++pos_;
+        return Status::Ok();
+      }
+      return Error("expected , or ) in the " + Lower(keyword) + " list");
+    }
+  }
+
   // PARTITION name [VALUES ...] [options] [(SUBPARTITION ...)]
   Status Definition(std::string_view keyword, PartitionDef* def) {
     if (!Word(keyword)) return Error("expected " + std::string(keyword));
@@ -181,24 +200,7 @@ class PartitionParser {
       ++pos_;
     }
     if (pos_ > b) def->options = CanonicalTokens(ts_, b, pos_ - 1);
-    if (At('(')) {
-      ++pos_;
-      while (true) {
-        PartitionDef sub;
-        Status s = Definition("SUBPARTITION", &sub);
-        if (!s.ok()) return s;
-        def->subpartitions.push_back(std::move(sub));
-        if (At(',')) {
-          ++pos_;
-          continue;
-        }
-        if (At(')')) {
-          ++pos_;
-          break;
-        }
-        return Error("expected , or ) in the subpartition list");
-      }
-    }
+    if (At('(')) return Definitions("SUBPARTITION", &def->subpartitions);
     return Status::Ok();
   }
 

@@ -1,5 +1,6 @@
 // Parser of SHOW CREATE TABLE output (MySQL 5.7/8.0, MariaDB 10.x, OceanBase MySQL mode) and of
-// plain CREATE TABLE statements, into the schema model. Pure: no I/O.
+// plain CREATE TABLE statements, into the schema model. Pure: no I/O. One grammar reads every
+// dialect's layout, so a table parses the same whichever server printed it (dialect.h).
 #pragma once
 
 #include <string_view>
