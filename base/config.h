@@ -139,7 +139,8 @@ inline const ProcessConfig& DefaultProcess() {
 
 struct Config {
   std::string path;  // file it was loaded from
-  std::string log_level = "info";
+  std::string log_level = "info";   // log.level, or the older top-level log_level
+  std::string log_format = "text";  // log.format: text | json
   ListenConfig listen;
   std::vector<ClusterConfig> clusters;
   std::vector<UserConfig> users;

@@ -137,8 +137,8 @@ void BackendDialer::Fail(const std::string& why) {
   const ServerAddress& s = cluster_->servers[current_];
   NoteServerDown(s);
   metrics::BackendErrorsTotal(cluster_->name, s.ToString()).Increment();
-  log::Warn("backend", "cannot connect to ", s.ToString(), " (cluster ", cluster_->name,
-            "): ", why);
+  log::Warn("backend", {{"cluster", cluster_->name}}, "cannot connect to ", s.ToString(),
+            " (cluster ", cluster_->name, "): ", why);
   if (!errors_.empty()) errors_ += "; ";
   errors_ += "'" + s.ToString() + "': " + why;
   CloseAttempt();

@@ -128,22 +128,15 @@ class Loader {
       return;
     }
     FieldMap m;
-    if (!ReadMap(top,
-                 {"log_level", "listen", "clusters", "users", "metadb", "metrics", "shadow_sync"},
-                 &m))
+    if (!ReadMap(
+            top,
+            {"log_level", "log", "listen", "clusters", "users", "metadb", "metrics", "shadow_sync"},
+            &m))
       return;
     top.line = 1;  // keys missing at the top level are reported on line 1
-    if (const Field* f = Get(m, "log_level")) {
-      std::string level;
-      log::Level parsed;
-      if (Str(*f, &level)) {
-        if (log::ParseLevel(level, &parsed))
-          cfg->log_level = log::LevelName(parsed);
-        else
-          Fail(f->line, f->path, "expected one of debug, info, warn, error, got " + Quote(level));
-        for (char& c : cfg->log_level) c = static_cast<char>(std::tolower(c));
-      }
-    }
+    const Field* old_level = Get(m, "log_level");
+    if (old_level) LoadLogLevel(*old_level, &cfg->log_level);
+    if (const Field* f = Get(m, "log")) LoadLog(*f, old_level, cfg);
     if (const Field* f = Get(m, "listen")) LoadListen(*f, &cfg->listen);
     if (const Field* f = Need(m, "clusters", top)) LoadClusters(*f, &cfg->clusters);
     if (const Field* f = Get(m, "users")) LoadUsers(*f, cfg);
@@ -413,6 +406,39 @@ class Loader {
     }
     *out = text.str();
     return true;
+  }
+
+  // log_level (the older top-level key) and log.level.
+  void LoadLogLevel(const Field& f, std::string* out) {
+    std::string level;
+    log::Level parsed;
+    if (!Str(f, &level)) return;
+    if (!log::ParseLevel(level, &parsed))
+      return Fail(f.line, f.path, "expected one of debug, info, warn, error, got " + Quote(level));
+    *out = log::LevelName(parsed);
+    for (char& c : *out) c = static_cast<char>(std::tolower(c));
+  }
+
+  void LoadLog(const Field& f, const Field* old_level, Config* cfg) {
+    FieldMap m;
+    if (!ReadMap(f, {"level", "format"}, &m)) return;
+    if (const Field* v = Get(m, "level")) {
+      if (old_level)
+        Fail(v->line, v->path,
+             "give log.level or the top-level log_level (line " + std::to_string(old_level->line) +
+                 "), not both");
+      else
+        LoadLogLevel(*v, &cfg->log_level);
+    }
+    if (const Field* v = Get(m, "format")) {
+      std::string format;
+      if (Str(*v, &format)) {
+        if (format == "text" || format == "json")
+          cfg->log_format = format;
+        else
+          Fail(v->line, v->path, "expected text or json, got " + Quote(format));
+      }
+    }
   }
 
   void LoadServer(const Field& f, std::vector<ServerAddress>* out) {

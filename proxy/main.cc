@@ -31,9 +31,12 @@ void Usage(FILE* out) {
                "  --log-level LEVEL  debug|info|warn|error; overrides the config\n");
 }
 
-void ApplyLogLevel(const std::string& level) {
+void ApplyLogging(const sp::Config& config, const std::string& level_override) {
   sp::log::Level l;
-  if (sp::log::ParseLevel(level, &l)) sp::log::SetLevel(l);
+  if (sp::log::ParseLevel(level_override.empty() ? config.log_level : level_override, &l))
+    sp::log::SetLevel(l);
+  sp::log::Format f;
+  if (sp::log::ParseFormat(config.log_format, &f)) sp::log::SetFormat(f);
 }
 
 }  // namespace
@@ -103,7 +106,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto config = std::make_shared<const sp::Config>(std::move(loaded).value());
-  ApplyLogLevel(log_level_override.empty() ? config->log_level : log_level_override);
+  ApplyLogging(*config, log_level_override);
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   signal(SIGPIPE, SIG_IGN);
@@ -145,7 +148,7 @@ int main(int argc, char** argv) {
         continue;
       }
       config = std::move(next);
-      ApplyLogLevel(log_level_override.empty() ? config->log_level : log_level_override);
+      ApplyLogging(*config, log_level_override);
       sp::log::Info("config", "configuration reloaded from ", config_path, " (",
                     config->users.size(), " users, ", config->shadow_sync.processes.size(),
                     " approval processes); new sessions use it");

@@ -426,8 +426,8 @@ bool RelayMachine::OnChangeUser(const ByteWindow& in, uint32_t length, int64_t n
   const UserConfig* target = s_.config->FindUser(cu->username);
   auto deny = [&](const std::string& message) {
     ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
-    log::Warn("relay", "session ", s_.connection_id, ": COM_CHANGE_USER to '", cu->username,
-              "' refused: ", message);
+    log::Warn("relay", {{"session", s_.connection_id}}, "session ", s_.connection_id,
+              ": COM_CHANGE_USER to '", cu->username, "' refused: ", message);
     AnswerLocally(p::COM_CHANGE_USER, p::EncodeErr(1045, "28000", message), now_ns);
     return true;
   };
@@ -447,8 +447,9 @@ bool RelayMachine::OnChangeUser(const ByteWindow& in, uint32_t length, int64_t n
     mine.username = target->backend_user.empty() ? target->name : target->backend_user;
     mine.auth_response = p::NativeScramble(target->backend_password, AsView(s_.backend_scramble));
     mine.auth_plugin_name = std::string(p::kNativePasswordPlugin);
-    log::Debug("relay", "session ", s_.connection_id, ": COM_CHANGE_USER to '", cu->username,
-               "' verified by the proxy; backend user '", mine.username, "'");
+    log::Debug("relay", {{"session", s_.connection_id}}, "session ", s_.connection_id,
+               ": COM_CHANGE_USER to '", cu->username, "' verified by the proxy; backend user '",
+               mine.username, "'");
     ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
     Send(Side::kBackend, p::FramePacket(0, p::EncodeChangeUser(mine, s_.client_caps)));
   } else if (!s_.config->listen.passthrough_auth) {
@@ -572,8 +573,9 @@ void RelayMachine::OnProbePacket(std::string payload, int64_t now_ns) {
   if (value.ok()) {
     s_.database = value->value_or("");  // NULL: no database selected
   } else {
-    log::Warn("relay", "session ", s_.connection_id, ": could not read the current database (",
-              value.status().message(), "); using the last one seen ('", s_.database, "')");
+    log::Warn("relay", {{"session", s_.connection_id}}, "session ", s_.connection_id,
+              ": could not read the current database (", value.status().message(),
+              "); using the last one seen ('", s_.database, "')");
   }
   (void)now_ns;
   RunHeadStatement();

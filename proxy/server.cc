@@ -43,7 +43,7 @@ void Server::OnAccept(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, 
     (void)n;
     close(fd);
     metrics::ClientConnectionsTotal("rejected", false).Increment();
-    log::Warn("relay", "rejected connection from ", host,
+    log::Warn("relay", {{"client", host}}, "rejected connection from ", host,
               server->draining() ? ": shutting down" : ": max_connections reached");
     return;
   }

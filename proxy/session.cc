@@ -272,8 +272,8 @@ void Session::Apply() {
         break;
       case RelayAction::Kind::kClose:
         if (a.warn)
-          log::Warn("relay", "closing session ", relay_.session().connection_id, " from ",
-                    peer_host_,
+          log::Warn("relay", {{"session", relay_.session().connection_id}, {"client", peer_host_}},
+                    "closing session ", relay_.session().connection_id, " from ", peer_host_,
                     relay_.session().user.empty() ? "" : " (user '" + relay_.session().user + "')",
                     ": ", a.bytes);
         if (!a.flush) {
@@ -348,10 +348,12 @@ void Session::Close(const std::string& why, bool warn) {
   closed_ = true;
   const RelaySession& rs = relay_.session();
   if (warn)
-    log::Warn("relay", "closing session ", rs.connection_id, " from ", peer_host_,
+    log::Warn("relay", {{"session", rs.connection_id}, {"client", peer_host_}}, "closing session ",
+              rs.connection_id, " from ", peer_host_,
               rs.user.empty() ? "" : " (user '" + rs.user + "')", ": ", why);
   else
-    log::Debug("relay", "closing session ", rs.connection_id, " from ", peer_host_, ": ", why);
+    log::Debug("relay", {{"session", rs.connection_id}, {"client", peer_host_}}, "closing session ",
+               rs.connection_id, " from ", peer_host_, ": ", why);
   SetEventWanted(&cr_, &cr_on_, false);
   SetEventWanted(&cw_, &cw_on_, false);
   link_.Close();

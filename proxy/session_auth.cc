@@ -83,8 +83,8 @@ void Session::OnDialed(int fd, size_t server, const std::string& error) {
   }
   if (fd < 0) {
     const std::string& cluster = link_.cluster()->name;
-    log::Warn("relay", "no backend of cluster '", cluster, "' for a client from ", peer_host_, ": ",
-              error);
+    log::Warn("relay", {{"client", peer_host_}, {"cluster", cluster}}, "no backend of cluster '",
+              cluster, "' for a client from ", peer_host_, ": ", error);
     hs_->auth.OnBackendUnavailable("no server of cluster '" + cluster + "' answers (" + error +
                                    ")");
     PumpAuth();
@@ -154,8 +154,8 @@ void Session::FlushHandshakeBackend() {
 }
 
 void Session::HandshakeBackendLost(const std::string& why) {
-  log::Warn("relay", "backend ", link_.name(), " lost during the handshake of a client from ",
-            peer_host_, ": ", why);
+  log::Warn("relay", {{"client", peer_host_}}, "backend ", link_.name(),
+            " lost during the handshake of a client from ", peer_host_, ": ", why);
   link_.Close();
   hs_->auth.OnBackendUnavailable("lost connection to '" + link_.name() + "': " + why);
   PumpAuth();
@@ -188,8 +188,8 @@ void Session::PumpAuth() {
       const auto& a = hs_->auth;
       metrics::ClientConnectionsTotal(a.auth_failed() ? "auth_failed" : "rejected", a.client_tls())
           .Increment();
-      log::Warn("relay", "client from ", peer_host_,
-                a.user_name().empty() ? "" : " (user '" + a.user_name() + "')",
+      log::Warn("relay", {{"client", peer_host_}, {"user", a.user_name()}}, "client from ",
+                peer_host_, a.user_name().empty() ? "" : " (user '" + a.user_name() + "')",
                 " refused: ", a.failure());
       close_reason_ = "authentication failed";
       close_after_flush_ = true;
@@ -252,8 +252,9 @@ void Session::FinishHandshake() {
   rs.plugin = ctx_->host()->plugin();
   a.scramble().copy(rs.scramble.data(), rs.scramble.size());
   a.backend_scramble().copy(rs.backend_scramble.data(), rs.backend_scramble.size());
-  log::Debug("relay", "session ", rs.connection_id, ": user '", rs.user, "' from ", peer_host_,
-             " on ", link_.name());
+  log::Debug("relay", {{"session", rs.connection_id}, {"client", peer_host_}, {"user", rs.user}},
+             "session ", rs.connection_id, ": user '", rs.user, "' from ", peer_host_, " on ",
+             link_.name());
   relay_.Start(std::move(rs));
   if (size_t n = evbuffer_get_length(hs_->bout)) {  // not yet written: goes first
     evbuffer_prepend_buffer(c2b_, hs_->bout);

@@ -35,7 +35,8 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
     auto parsed = ParseStatement(query);
     if (!parsed.ok()) {
       counters_.back().error->Increment();
-      log::Debug("shadow_sync", "user ", session.user, ": ", parsed.status().ToString());
+      log::Debug("shadow_sync", {{"user", session.user}}, "user ", session.user, ": ",
+                 parsed.status().ToString());
       return parsed.status();
     }
     Answer answer = Dispatch(*service_, session, *parsed);

@@ -28,7 +28,8 @@ std::string ErrorText(const Status& s) {
 void Log(TaskStore& store, int64_t id, LogLevel level, const std::string& message) {
   auto r = store.AppendLog(id, TaskLog{0, Now(), level, message});
   if (!r.ok())
-    log::Warn("tasks", "task ", id, ": could not store log line: ", r.status().message());
+    log::Warn("tasks", {{"task_id", id}}, "task ", id,
+              ": could not store log line: ", r.status().message());
 }
 
 }  // namespace
@@ -112,7 +113,9 @@ void Executor::Watch(Running& run) {
       SqlSession* session = run.in_flight;
       // KillRunning is thread-safe and the session outlives in_flight (cleared under mu).
       Status s = session->KillRunning();
-      if (!s.ok()) log::Warn("tasks", "task ", run.id, ": KILL QUERY failed: ", s.message());
+      if (!s.ok())
+        log::Warn("tasks", {{"task_id", run.id}}, "task ", run.id,
+                  ": KILL QUERY failed: ", s.message());
     }
   }
 }

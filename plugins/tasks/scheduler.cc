@@ -83,8 +83,8 @@ int Scheduler::PollOnce() {
     auto r = MutateTask(store_, id, [](Task& t) { return RecoverInterrupted(t, Now()); });
     if (r.ok()) {
       ++changed;
-      log::Warn("tasks", "task ", id, ": proxy stopped while the task was executing -> ",
-                "EXECUTION_FAILED");
+      log::Warn("tasks", {{"task_id", id}}, "task ", id,
+                ": proxy stopped while the task was executing -> ", "EXECUTION_FAILED");
     }
   }
   // 2. Timeouts and due tasks.
@@ -102,7 +102,7 @@ int Scheduler::PollOnce() {
       });
       if (r.ok()) {
         ++changed;
-        log::Info("tasks", "task ", id, " -> ", ToString(r->status));
+        log::Info("tasks", {{"task_id", id}}, "task ", id, " -> ", ToString(r->status));
       }
       continue;
     }
@@ -123,7 +123,7 @@ int Scheduler::PollOnce() {
       posted_.insert(id);
     }
     ++changed;
-    log::Info("tasks", "task ", id, ": claimed by ", options_.owner);
+    log::Info("tasks", {{"task_id", id}}, "task ", id, ": claimed by ", options_.owner);
     post_([this, id] {
       {
         // Queued behind other work until after Stop(): not started, the claim given back.
@@ -132,24 +132,25 @@ int Scheduler::PollOnce() {
           posted_.erase(id);
           lock.unlock();
           (void)store_.ReleaseClaim(id, options_.owner);
-          log::Info("tasks", "task ", id, ": not started, the proxy is stopping (claim released)");
+          log::Info("tasks", {{"task_id", id}}, "task ", id,
+                    ": not started, the proxy is stopping (claim released)");
           return;
         }
       }
       auto r = executor_.Run(id);
       if (r.ok()) {
-        log::Info("tasks", "task ", id, " -> ", ToString(*r));
+        log::Info("tasks", {{"task_id", id}}, "task ", id, " -> ", ToString(*r));
       } else if (auto released = store_.ReleaseClaim(id, options_.owner);
                  released.ok() && *released) {
         // Not started (e.g. the metadb failed us): the claim is given back at once rather than
         // held until the lease lapses. Any other proxy may take it at its next poll; this one
         // waits a few seconds, so a task that cannot start does not fail every second.
-        log::Warn("tasks", "task ", id, ": could not start: ", r.status().message(),
-                  " (claim released; retrying)");
+        log::Warn("tasks", {{"task_id", id}}, "task ", id,
+                  ": could not start: ", r.status().message(), " (claim released; retrying)");
         std::lock_guard<std::mutex> lock(mu_);
         retry_after_[id] = Now() + kRetryStartAfter;
       } else {
-        log::Warn("tasks", "task ", id, ": ", r.status().message());
+        log::Warn("tasks", {{"task_id", id}}, "task ", id, ": ", r.status().message());
       }
       {
         std::lock_guard<std::mutex> lock(mu_);

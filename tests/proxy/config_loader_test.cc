@@ -213,6 +213,14 @@ const BadCase kBad[] = {
      "conf.yaml:1: clusters[0].name: expected a string, got a list"},
     {"log_level: loud\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
      "conf.yaml:1: log_level: expected one of debug, info, warn, error, got \"loud\""},
+    {"log: {level: loud}\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:1: log.level: expected one of debug, info, warn, error, got \"loud\""},
+    {"log:\n  format: xml\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:2: log.format: expected text or json, got \"xml\""},
+    {"log_level: info\nlog:\n  level: debug\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:3: log.level: give log.level or the top-level log_level (line 1), not both"},
+    {"log: {colour: red}\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
+     "conf.yaml:1: log.colour: unknown key"},
     // Unknown and duplicate keys.
     {"listen:\n  prot: 1\nclusters: [{name: a, servers: [\"h:1\"]}]\n",
      "conf.yaml:2: listen.prot: unknown key"},
@@ -475,6 +483,22 @@ TEST_F(RsaKeyFiles, BadKeysNameTheKeyAndLine) {
   ASSERT_FALSE(half.ok());
   EXPECT_EQ(half.status().message(),
             "c.yaml:2: listen.rsa_public_key: rsa_private_key and rsa_public_key go together");
+}
+
+TEST(ConfigLoaderTest, LogMapAndTopLevelLogLevel) {
+  auto r = LoadConfigFromString(std::string(kMinimal) + "log:\n  level: DEBUG\n  format: json\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->log_level, "debug");
+  EXPECT_EQ(r->log_format, "json");
+  r = LoadConfigFromString(std::string(kMinimal) + "log_level: error\nlog: {format: text}\n",
+                           "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->log_level, "error");
+  EXPECT_EQ(r->log_format, "text");
+  r = LoadConfigFromString(kMinimal, "conf.yaml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->log_format, "text");
 }
 
 }  // namespace
