@@ -147,6 +147,10 @@ struct Config {
   MetadbConfig metadb;
   MetricsConfig metrics;
   ShadowSyncConfig shadow_sync;
+  // Where the file itself holds a non-empty password (not read from a *_file, not from a
+  // ${VAR}): "users[0].password (line 12)", in document order. Start-up warns when such a file
+  // is readable by other users.
+  std::vector<std::string> clear_text_secrets;
 
   const ClusterConfig* FindCluster(const std::string& name) const {
     for (const auto& c : clusters)

@@ -119,6 +119,9 @@ class Proxy:
         self.config_path = os.path.join(self.dir, "shadowproxy.yaml")
         with open(self.config_path, "w") as f:
             f.write(config_text)
+        # Owner-only, as configs with passwords should be: a readable one gets a start-up WARN
+        # (test_ops.py tests that), which would leak into tests that look for WARN lines.
+        os.chmod(self.config_path, 0o600)
         self.log_path = os.path.join(self.dir, "proxy.log")
         self.port = port
         self._log = open(self.log_path, "w")

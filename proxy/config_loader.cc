@@ -1,5 +1,8 @@
 #include "proxy/config_loader.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cctype>
@@ -23,10 +26,16 @@ namespace shadowproxy::proxy {
 namespace {
 
 // A value in the document together with where it is: its line (1-based) and its key path.
+// For a scalar, `text` is its value after ${VAR} expansion (what every reader uses).
 struct Field {
+  Field() = default;
+  Field(YAML::Node n, int l, std::string p) : node(std::move(n)), line(l), path(std::move(p)) {}
   YAML::Node node;
   int line = 1;
   std::string path;
+  std::string text;
+  bool from_env = false;  // the value had a ${VAR} in it
+  bool bad = false;       // its expansion failed (already reported): readers say nothing more
 };
 
 using FieldMap = std::map<std::string, Field, std::less<>>;
@@ -48,10 +57,10 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
-std::string Describe(const YAML::Node& n) {
+std::string Describe(const YAML::Node& n, const std::string* text = nullptr) {
   switch (n.Type()) {
     case YAML::NodeType::Scalar:
-      return Quote(n.Scalar());
+      return Quote(text ? *text : n.Scalar());
     case YAML::NodeType::Sequence:
       return "a list";
     case YAML::NodeType::Map:
@@ -109,6 +118,45 @@ bool ValidGlob(std::string_view g) {
   return true;
 }
 
+std::string Describe(const Field& f) { return Describe(f.node, &f.text); }
+
+// The first line of the file at `path` (without its "\n" or "\r\n"), for the *_file keys.
+bool ReadFirstLine(const std::string& path, std::string* out, std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot read " + Quote(path) + ": " + std::strerror(errno);
+    return false;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    close(fd);
+    *error = "cannot read " + Quote(path) + ": it is a directory";
+    return false;
+  }
+  // A secret is one short line; reading stops at the first newline or after 64 KiB.
+  std::string text;
+  char buf[4096];
+  bool failed = false;
+  while (text.size() < 65536 && text.find('\n') == std::string::npos) {
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) failed = true;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  int saved = errno;
+  close(fd);
+  if (failed) {
+    *error = "cannot read " + Quote(path) + ": " + std::strerror(saved);
+    return false;
+  }
+  size_t nl = text.find('\n');
+  if (nl != std::string::npos) text.resize(nl);
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  *out = std::move(text);
+  return true;
+}
+
 class Loader {
  public:
   explicit Loader(std::string_view file) : file_(file) {}
@@ -134,6 +182,7 @@ class Loader {
             &m))
       return;
     top.line = 1;  // keys missing at the top level are reported on line 1
+    clear_text_ = &cfg->clear_text_secrets;
     const Field* old_level = Get(m, "log_level");
     if (old_level) LoadLogLevel(*old_level, &cfg->log_level);
     if (const Field* f = Get(m, "log")) LoadLog(*f, old_level, cfg);
@@ -149,11 +198,24 @@ class Loader {
  private:
   // --- generic readers -------------------------------------------------------------------------
 
+  // Every value of the document is made a Field here (map values and list items alike), so
+  // this is the one place ${VAR} is expanded; keys are never expanded.
+  Field MakeField(YAML::Node node, int line, std::string path) {
+    Field f{std::move(node), line, std::move(path)};
+    if (!f.node.IsScalar()) return f;
+    std::string error;
+    if (!ExpandEnv(f.node.Scalar(), &f.text, &error, &f.from_env)) {
+      Fail(f.line, f.path, error);
+      f.bad = true;
+    }
+    return f;
+  }
+
   // A key with nothing under it (e.g. every entry commented out) counts as an empty map / list.
   bool ReadMap(const Field& f, std::initializer_list<std::string_view> allowed, FieldMap* out) {
     if (f.node.IsNull() && !f.path.empty()) return true;
     if (!f.node.IsMap()) {
-      Fail(f.line, f.path, "expected a map, got " + Describe(f.node));
+      Fail(f.line, f.path, "expected a map, got " + Describe(f));
       return false;
     }
     for (auto it = f.node.begin(); it != f.node.end(); ++it) {
@@ -175,7 +237,7 @@ class Loader {
         Fail(line, path, "duplicate key");
         continue;
       }
-      (*out)[name] = Field{it->second, line, path};
+      (*out)[name] = MakeField(it->second, line, path);
     }
     return true;
   }
@@ -194,26 +256,28 @@ class Loader {
   bool List(const Field& f, std::vector<Field>* out) {
     if (f.node.IsNull()) return true;
     if (!f.node.IsSequence()) {
-      Fail(f.line, f.path, "expected a list, got " + Describe(f.node));
+      Fail(f.line, f.path, "expected a list, got " + Describe(f));
       return false;
     }
     size_t i = 0;
     for (const YAML::Node& item : f.node) {
-      out->push_back(Field{item, LineOf(item, f.line), f.path + "[" + std::to_string(i++) + "]"});
+      out->push_back(
+          MakeField(item, LineOf(item, f.line), f.path + "[" + std::to_string(i++) + "]"));
     }
     return true;
   }
 
   bool Str(const Field& f, std::string* out) {
+    if (f.bad) return false;
     if (f.node.IsNull()) {
       out->clear();
       return true;
     }
     if (!f.node.IsScalar()) {
-      Fail(f.line, f.path, "expected a string, got " + Describe(f.node));
+      Fail(f.line, f.path, "expected a string, got " + Describe(f));
       return false;
     }
-    *out = f.node.Scalar();
+    *out = f.text;
     return true;
   }
 
@@ -229,10 +293,11 @@ class Loader {
   template <typename T>
   bool Int(const Field& f, int64_t lo, int64_t hi, T* out) {
     int64_t v = 0;
-    if (!f.node.IsScalar() || !ParseInt(f.node.Scalar(), &v) || v < lo || v > hi) {
+    if (f.bad) return false;
+    if (!f.node.IsScalar() || !ParseInt(f.text, &v) || v < lo || v > hi) {
       Fail(f.line, f.path,
            "expected an integer " + std::to_string(lo) + ".." + std::to_string(hi) + ", got " +
-               Describe(f.node));
+               Describe(f));
       return false;
     }
     *out = static_cast<T>(v);
@@ -240,20 +305,22 @@ class Loader {
   }
 
   bool Bool(const Field& f, bool* out) {
+    if (f.bad) return false;
     if (f.node.IsScalar()) {
       std::string s;
-      for (char c : f.node.Scalar()) s += static_cast<char>(std::tolower(c));
+      for (char c : f.text) s += static_cast<char>(std::tolower(c));
       if (s == "true" || s == "yes" || s == "on") return *out = true, true;
       if (s == "false" || s == "no" || s == "off") return *out = false, true;
     }
-    Fail(f.line, f.path, "expected true or false, got " + Describe(f.node));
+    Fail(f.line, f.path, "expected true or false, got " + Describe(f));
     return false;
   }
 
   bool Dur(const Field& f, Duration* out) {
-    if (f.node.IsScalar() && ParseDuration(f.node.Scalar(), out)) return true;
+    if (f.bad) return false;
+    if (f.node.IsScalar() && ParseDuration(f.text, out)) return true;
     Fail(f.line, f.path,
-         "expected a duration such as 500ms, 30s, 5m, 48h or 7d, got " + Describe(f.node));
+         "expected a duration such as 500ms, 30s, 5m, 48h or 7d, got " + Describe(f));
     return false;
   }
 
@@ -266,12 +333,16 @@ class Loader {
     bool ok = true;
     for (const Field& item : items) {
       std::string s;
-      if (!item.node.IsScalar()) {
-        Fail(item.line, item.path, "expected a string, got " + Describe(item.node));
+      if (item.bad) {
         ok = false;
         continue;
       }
-      s = item.node.Scalar();
+      if (!item.node.IsScalar()) {
+        Fail(item.line, item.path, "expected a string, got " + Describe(item));
+        ok = false;
+        continue;
+      }
+      s = item.text;
       if (check) {
         std::string err = check(s);
         if (!err.empty()) {
@@ -441,10 +512,36 @@ class Loader {
     }
   }
 
+  // A password key: `key: value` (${VAR} expanded like every value) or `key_file: PATH` (the
+  // file's first line). Returns the field that gave it (nullptr when neither did); *out is set
+  // only from a good value. Errors never quote the secret itself. A non-empty value written in
+  // the file itself is noted in Config::clear_text_secrets, unless it is a hash (`clear_text`
+  // false): hashes are what users write to keep passwords out of the file.
+  const Field* Secret(const FieldMap& m, const std::string& key, std::string* out,
+                      bool clear_text = true) {
+    const Field* direct = Get(m, key);
+    const Field* file = Get(m, key + "_file");
+    if (direct && file) {
+      Fail(file->line, file->path, "give " + key + " or " + key + "_file, not both");
+      return direct;
+    }
+    if (direct) {
+      if (Str(*direct, out) && !out->empty() && !direct->from_env && clear_text && clear_text_)
+        clear_text_->push_back(direct->path + " (line " + std::to_string(direct->line) + ")");
+      return direct;
+    }
+    if (!file) return nullptr;
+    std::string path, error;
+    if (!NonEmptyStr(*file, &path)) return file;
+    if (!ReadFirstLine(path, out, &error)) Fail(file->line, file->path, error);
+    return file;
+  }
+
   void LoadServer(const Field& f, std::vector<ServerAddress>* out) {
-    const std::string bad = "expected \"host:port\" with a port 1..65535, got " + Describe(f.node);
+    if (f.bad) return;
+    const std::string bad = "expected \"host:port\" with a port 1..65535, got " + Describe(f);
     if (!f.node.IsScalar()) return Fail(f.line, f.path, bad);
-    const std::string& s = f.node.Scalar();
+    const std::string& s = f.text;
     size_t colon = s.rfind(':');
     int64_t port = 0;
     if (colon == std::string::npos || colon == 0 || !ParseInt(s.substr(colon + 1), &port) ||
@@ -465,7 +562,8 @@ class Loader {
       FieldMap m;
       ClusterConfig c;
       if (!ReadMap(item,
-                   {"name", "servers", "admin_user", "admin_password", "connect_timeout", "tls"},
+                   {"name", "servers", "admin_user", "admin_password", "admin_password_file",
+                    "connect_timeout", "tls"},
                    &m))
         continue;
       if (const Field* v = Need(m, "name", item)) {
@@ -485,7 +583,7 @@ class Loader {
         }
       }
       if (const Field* v = Get(m, "admin_user")) NonEmptyStr(*v, &c.admin_user);
-      if (const Field* v = Get(m, "admin_password")) Str(*v, &c.admin_password);
+      Secret(m, "admin_password", &c.admin_password);
       if (const Field* v = Get(m, "connect_timeout")) Dur(*v, &c.connect_timeout);
       if (const Field* v = Get(m, "tls")) LoadBackendTls(*v, &c.tls);
       out->push_back(std::move(c));
@@ -500,23 +598,24 @@ class Loader {
       FieldMap m;
       UserConfig u;
       if (!ReadMap(item,
-                   {"name", "password", "password_hash", "cluster", "backend_user",
-                    "backend_password", "roles", "auth_plugin"},
+                   {"name", "password", "password_file", "password_hash", "password_hash_file",
+                    "cluster", "backend_user", "backend_password", "backend_password_file", "roles",
+                    "auth_plugin"},
                    &m))
         continue;
       if (const Field* v = Need(m, "name", item)) {
         if (NonEmptyStr(*v, &u.name) && !seen.insert(u.name).second)
           Fail(v->line, v->path, "duplicate user name " + Quote(u.name));
       }
-      const Field* pw = Get(m, "password");
-      const Field* hash = Get(m, "password_hash");
+      std::string h;
+      const Field* pw = Secret(m, "password", &u.password);
+      const Field* hash = Secret(m, "password_hash", &h, /*clear_text=*/false);
       if (pw && hash) {
         Fail(hash->line, item.path, "give password or password_hash, not both");
       } else if (pw) {
-        u.has_password = Str(*pw, &u.password);
+        u.has_password = !pw->bad;
       } else if (hash) {
-        std::string h;
-        if (Str(*hash, &h)) {
+        if (!hash->bad) {
           if (h.size() == 41 && h[0] == '*' && IsHex40(std::string_view(h).substr(1))) {
             for (char& c : h) c = static_cast<char>(std::toupper(c));
             u.password_hash = h;
@@ -530,10 +629,11 @@ class Loader {
               Fail(hash->line, hash->path, parsed.status().message());
             }
           } else {
+            // The value is not quoted: it may be a password given under the wrong key.
             Fail(hash->line, hash->path,
                  "expected \"*\" followed by 40 hex digits (mysql_native_password) or a MySQL 8 "
-                 "caching_sha2_password hash (\"$A$005$...\" or \"0x2441...\"), got " +
-                     Quote(h));
+                 "caching_sha2_password hash (\"$A$005$...\" or \"0x2441...\"), got a value of " +
+                     std::to_string(h.size()) + " characters that is neither");
           }
         }
       }
@@ -541,11 +641,10 @@ class Loader {
         if (NonEmptyStr(*v, &u.cluster)) RefCluster(*v, u.cluster, *cfg);
       }
       if (const Field* v = Get(m, "backend_user")) NonEmptyStr(*v, &u.backend_user);
-      if (const Field* v = Get(m, "backend_password")) {
-        Str(*v, &u.backend_password);
-      } else if (pw) {
+      const Field* backend_pw = Secret(m, "backend_password", &u.backend_password);
+      if (!backend_pw && pw) {
         u.backend_password = u.password;
-      } else if (hash) {
+      } else if (!backend_pw && hash) {
         Fail(item.line, Join(item.path, "backend_password"),
              "required when only password_hash is given");
       }
@@ -559,7 +658,8 @@ class Loader {
   // users[].auth_plugin: one of the two plugins, and one the user's credential can verify.
   void LoadAuthPlugin(const Field& v, UserConfig* u) {
     std::string plugin;
-    if (!Str(v, &plugin)) return;
+    // Empty is the default, written out so by --print-config.
+    if (!Str(v, &plugin) || plugin.empty()) return;
     if (plugin != "mysql_native_password" && plugin != "caching_sha2_password")
       return Fail(v.line, v.path,
                   "expected mysql_native_password or caching_sha2_password, got " + Quote(plugin));
@@ -692,9 +792,54 @@ class Loader {
 
   std::string file_;
   std::vector<std::string> errors_;
+  std::vector<std::string>* clear_text_ = nullptr;  // the Config's clear_text_secrets
 };
 
 }  // namespace
+
+bool ExpandEnv(std::string_view text, std::string* out, std::string* error, bool* expanded) {
+  out->clear();
+  if (expanded) *expanded = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '$') {
+      *out += text[i];
+      continue;
+    }
+    if (text.substr(i, 3) == "$${") {  // the escape: a literal "${"
+      *out += "${";
+      i += 2;
+      continue;
+    }
+    if (text.substr(i, 2) != "${") {  // any other '$' is itself
+      *out += '$';
+      continue;
+    }
+    size_t start = i + 2, end = start;
+    auto name_char = [&](size_t k) {
+      char c = text[k];
+      return c == '_' || std::isalpha(static_cast<unsigned char>(c)) ||
+             (k > start && std::isdigit(static_cast<unsigned char>(c)));
+    };
+    while (end < text.size() && name_char(end)) ++end;
+    if (end == start || end >= text.size() || text[end] != '}') {
+      // The value is not quoted: it may be a secret.
+      *error = "\"${\" at character " + std::to_string(i + 1) +
+               " must be followed by a variable name ([A-Za-z_][A-Za-z0-9_]*) and \"}\" (write "
+               "\"$${\" for a literal \"${\")";
+      return false;
+    }
+    std::string name(text.substr(start, end - start));
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) {
+      *error = "environment variable " + name + " is not set";
+      return false;
+    }
+    *out += value;
+    if (expanded) *expanded = true;
+    i = end;
+  }
+  return true;
+}
 
 bool ParseDuration(std::string_view text, Duration* out) {
   size_t i = 0;
@@ -742,6 +887,20 @@ Result<Config> LoadConfigFromString(std::string_view yaml, std::string_view file
     return Status(errc::kInternal, msg);
   }
   return cfg;
+}
+
+std::string ClearTextSecretsWarning(const Config& cfg) {
+  struct stat st {};
+  if (cfg.clear_text_secrets.empty() || stat(cfg.path.c_str(), &st) != 0) return "";
+  if ((st.st_mode & (S_IRGRP | S_IROTH)) == 0) return "";
+  char mode[8];
+  std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(st.st_mode & 07777));
+  std::string keys;
+  for (const auto& k : cfg.clear_text_secrets) keys += (keys.empty() ? "" : ", ") + k;
+  return cfg.path + " (mode " + mode + ") is readable by " +
+         ((st.st_mode & S_IROTH) ? "other users" : "its group") +
+         " and holds clear-text passwords: " + keys +
+         "; chmod 600 it, or give them as <key>_file: PATH or ${ENV_VAR}";
 }
 
 Result<Config> LoadConfig(const std::string& path) {

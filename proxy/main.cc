@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
 #include "proxy/config_loader.h"
+#include "proxy/config_printer.h"
 #include "proxy/metrics_server.h"
 #include "proxy/server.h"
 
@@ -24,10 +25,13 @@ namespace {
 
 void Usage(FILE* out) {
   std::fprintf(out,
-               "usage: shadowproxy --config FILE [--check-config] [--log-level LEVEL]\n"
+               "usage: shadowproxy --config FILE [--check-config | --print-config] "
+               "[--log-level LEVEL]\n"
                "       shadowproxy --version\n"
                "  --config FILE      YAML configuration (see conf/shadowproxy.yaml)\n"
                "  --check-config     validate the configuration, print errors, exit 0/1\n"
+               "  --print-config     print the effective configuration (defaults filled in,\n"
+               "                     passwords redacted) and exit 0; errors as --check-config\n"
                "  --log-level LEVEL  debug|info|warn|error; overrides the config\n");
 }
 
@@ -39,6 +43,11 @@ void ApplyLogging(const sp::Config& config, const std::string& level_override) {
   if (sp::log::ParseFormat(config.log_format, &f)) sp::log::SetFormat(f);
 }
 
+void WarnAboutClearTextSecrets(const sp::Config& config) {
+  std::string warning = sp::proxy::ClearTextSecretsWarning(config);
+  if (!warning.empty()) sp::log::Warn("config", warning);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,6 +57,7 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string log_level_override;
   bool check_only = false;
+  bool print_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char* name) -> const char* {
@@ -69,6 +79,8 @@ int main(int argc, char** argv) {
       config_path = a.substr(9);
     } else if (a == "--check-config") {
       check_only = true;
+    } else if (a == "--print-config") {
+      print_only = true;
     } else if (a == "--log-level") {
       log_level_override = value("--log-level");
     } else if (a.rfind("--log-level=", 0) == 0) {
@@ -93,12 +105,17 @@ int main(int argc, char** argv) {
   }
 
   auto loaded = sp::proxy::LoadConfig(config_path);
-  if (check_only) {
+  if (check_only || print_only) {
     if (!loaded.ok()) {
       std::fprintf(stderr, "%s\n", loaded.status().message().c_str());
       return 1;
     }
-    std::printf("configuration OK\n");
+    std::string warning = sp::proxy::ClearTextSecretsWarning(*loaded);
+    if (!warning.empty()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    if (print_only)
+      std::fputs(sp::proxy::PrintConfig(*loaded).c_str(), stdout);
+    else
+      std::printf("configuration OK\n");
     return 0;
   }
   if (!loaded.ok()) {
@@ -107,6 +124,7 @@ int main(int argc, char** argv) {
   }
   auto config = std::make_shared<const sp::Config>(std::move(loaded).value());
   ApplyLogging(*config, log_level_override);
+  WarnAboutClearTextSecrets(*config);
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   signal(SIGPIPE, SIG_IGN);
@@ -149,6 +167,7 @@ int main(int argc, char** argv) {
       }
       config = std::move(next);
       ApplyLogging(*config, log_level_override);
+      WarnAboutClearTextSecrets(*config);
       sp::log::Info("config", "configuration reloaded from ", config_path, " (",
                     config->users.size(), " users, ", config->shadow_sync.processes.size(),
                     " approval processes); new sessions use it");

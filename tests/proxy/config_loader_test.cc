@@ -1,11 +1,13 @@
 #include "proxy/config_loader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include "protocol/auth.h"
 #include "tests/rsa_test_keys.h"
@@ -271,7 +273,7 @@ const BadCase kBad[] = {
      "    backend_password: x\n",
      "conf.yaml:4: users[0].password_hash: expected \"*\" followed by 40 hex digits "
      "(mysql_native_password) or a MySQL 8 caching_sha2_password hash (\"$A$005$...\" or "
-     "\"0x2441...\"), got \"abc\""},
+     "\"0x2441...\"), got a value of 3 characters that is neither"},
     {"clusters: [{name: a, servers: [\"h:1\"]}]\nusers:\n  - name: u\n"
      "    password_hash: \"*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\"\n",
      "conf.yaml:3: users[0].backend_password: required when only password_hash is given"},
@@ -419,33 +421,47 @@ TEST(ConfigLoaderTest, AuthPluginAndSha2Hashes) {
   }
 }
 
-class RsaKeyFiles : public ::testing::Test {
+// A temporary directory for the files a config names; removed with what was written in it.
+class TempDirTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/sp-rsa-test-XXXXXX";
+    char tmpl[] = "/tmp/sp-config-test-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
+  }
+  void TearDown() override {
+    for (const auto& f : files_) std::remove(f.c_str());
+    rmdir(dir_.c_str());
+  }
+  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  std::string Write(const std::string& name, const std::string& text, mode_t mode = 0600) {
+    const std::string path = Path(name);
+    {
+      std::ofstream out(path, std::ios::binary);
+      out << text;
+    }
+    chmod(path.c_str(), mode);
+    files_.push_back(path);
+    return path;
+  }
+  std::string dir_;
+  std::vector<std::string> files_;
+};
+
+class RsaKeyFiles : public TempDirTest {
+ protected:
+  void SetUp() override {
+    TempDirTest::SetUp();
     Write("private.pem", testing::kFirstRsaPrivatePem);
     Write("public.pem", testing::kFirstRsaPublicPem);
     Write("other_public.pem", testing::kSecondRsaPublicPem);
     Write("garbage.pem", "not a key\n");
-  }
-  void TearDown() override {
-    for (const char* f : {"private.pem", "public.pem", "other_public.pem", "garbage.pem"})
-      std::remove(Path(f).c_str());
-    rmdir(dir_.c_str());
-  }
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-  void Write(const std::string& name, const std::string& text) {
-    std::ofstream out(Path(name));
-    out << text;
   }
   Result<Config> Load(const std::string& priv, const std::string& pub) {
     return LoadConfigFromString(
         "listen:\n  rsa_private_key: " + priv + "\n  rsa_public_key: " + pub + "\n" + kMinimal,
         "c.yaml");
   }
-  std::string dir_;
 };
 
 TEST_F(RsaKeyFiles, AValidPairIsParsedOnce) {
@@ -499,6 +515,195 @@ TEST(ConfigLoaderTest, LogMapAndTopLevelLogLevel) {
   r = LoadConfigFromString(kMinimal, "conf.yaml");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->log_format, "text");
+}
+
+// ---- secrets: *_file keys, ${VAR} expansion, clear-text bookkeeping ----
+
+TEST(ExpandEnvTest, ExpandsEscapesAndRefuses) {
+  setenv("SP_EXPAND_A", "alpha", 1);
+  setenv("SP_EXPAND_EMPTY", "", 1);
+  unsetenv("SP_EXPAND_UNSET");
+  struct Case {
+    const char* in;
+    const char* out;
+    bool expanded;
+  };
+  const Case kGood[] = {
+      {"plain", "plain", false},
+      {"${SP_EXPAND_A}", "alpha", true},
+      {"x-${SP_EXPAND_A}-${SP_EXPAND_A}", "x-alpha-alpha", true},
+      {"${SP_EXPAND_EMPTY}", "", true},
+      {"$${SP_EXPAND_A}", "${SP_EXPAND_A}", false},
+      {"a$b$$c$", "a$b$$c$", false},
+      {"$A$005$salt", "$A$005$salt", false},
+      // A lone '$', then the escape "$${" -> "${", then "SP_EXPAND_A}" as it is.
+      {"$$${SP_EXPAND_A}", "$${SP_EXPAND_A}", false},
+  };
+  for (const Case& c : kGood) {
+    std::string out, error;
+    bool expanded = false;
+    ASSERT_TRUE(ExpandEnv(c.in, &out, &error, &expanded)) << c.in << ": " << error;
+    EXPECT_EQ(out, c.out) << c.in;
+    EXPECT_EQ(expanded, c.expanded) << c.in;
+  }
+  std::string out, error;
+  EXPECT_FALSE(ExpandEnv("${SP_EXPAND_UNSET}", &out, &error));
+  EXPECT_EQ(error, "environment variable SP_EXPAND_UNSET is not set");
+  for (const char* bad : {"${", "pw${}", "${1X}", "${A B}", "${SP_EXPAND_A", "s3cr${t"}) {
+    EXPECT_FALSE(ExpandEnv(bad, &out, &error)) << bad;
+    EXPECT_NE(error.find("must be followed by a variable name"), std::string::npos) << error;
+    for (const char* part : {"pw", "1X", "A B", "SP_EXPAND_A", "s3cr"})
+      EXPECT_EQ(error.find(part), std::string::npos) << "the value is quoted: " << error;
+  }
+}
+
+class SecretFiles : public TempDirTest {};
+
+TEST_F(SecretFiles, PasswordKeysReadTheFirstLineOfAFile) {
+  const std::string admin = Write("admin", "admin-from-file\nsecond line\n");
+  const std::string user = Write("user", "user-from-file\r\n");
+  const std::string backend = Write("backend", "backend-from-file");  // no newline
+  const std::string empty = Write("empty", "");
+  auto r = LoadConfigFromString(std::string(kMinimal) + "    admin_password_file: " + admin +
+                                    "\n"
+                                    "users:\n"
+                                    "  - name: a\n"
+                                    "    password_file: " +
+                                    user +
+                                    "\n"
+                                    "  - name: b\n"
+                                    "    password_file: " +
+                                    user + "\n    backend_password_file: " + backend +
+                                    "\n"
+                                    "  - name: c\n"
+                                    "    password_file: " +
+                                    empty + "\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->clusters[0].admin_password, "admin-from-file");
+  EXPECT_EQ(r->users[0].password, "user-from-file");
+  EXPECT_TRUE(r->users[0].has_password);
+  EXPECT_EQ(r->users[0].backend_password, "user-from-file");  // defaults to the password
+  EXPECT_EQ(r->users[1].backend_password, "backend-from-file");
+  EXPECT_TRUE(r->users[2].has_password);  // an empty password, checked by the proxy
+  EXPECT_EQ(r->users[2].password, "");
+  EXPECT_TRUE(r->clear_text_secrets.empty());
+}
+
+TEST_F(SecretFiles, HashFromAFileAndPathFromTheEnvironment) {
+  const std::string hash = Write("hash", "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\n");
+  setenv("SP_SECRET_DIR", dir_.c_str(), 1);
+  auto r = LoadConfigFromString(std::string(kMinimal) +
+                                    "users:\n"
+                                    "  - name: a\n"
+                                    "    password_hash_file: ${SP_SECRET_DIR}/hash\n"
+                                    "    backend_password: \"${SP_SECRET_DIR}\"\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->users[0].password_hash, "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19");
+  EXPECT_EQ(r->users[0].backend_password, dir_);
+  EXPECT_TRUE(r->clear_text_secrets.empty());
+}
+
+TEST_F(SecretFiles, ErrorsNameTheKeyAndLineButNeverTheSecret) {
+  const std::string good = Write("good", "pw\n");
+  const std::string missing = dir_ + "/missing";
+  unsetenv("SP_SECRET_UNSET");
+  setenv("SP_SECRET_PW", "hunter2-env", 1);
+  const std::pair<std::string, std::string> kBadCases[] = {
+      {std::string(kMinimal) + "    admin_password_file: " + missing + "\n",
+       "conf.yaml:4: clusters[0].admin_password_file: cannot read \"" + missing +
+           "\": No such file or directory"},
+      {std::string(kMinimal) + "    admin_password_file: " + dir_ + "\n",
+       "conf.yaml:4: clusters[0].admin_password_file: cannot read \"" + dir_ +
+           "\": it is a directory"},
+      {std::string(kMinimal) + "    admin_password_file: \"\"\n",
+       "conf.yaml:4: clusters[0].admin_password_file: must not be empty"},
+      {std::string(kMinimal) + "    admin_password: x\n    admin_password_file: " + good + "\n",
+       "conf.yaml:5: clusters[0].admin_password_file: give admin_password or "
+       "admin_password_file, not both"},
+      {std::string(kMinimal) + "users:\n  - name: u\n    password: \"${SP_SECRET_UNSET}\"\n",
+       "conf.yaml:6: users[0].password: environment variable SP_SECRET_UNSET is not set"},
+      {std::string(kMinimal) + "users:\n  - name: u\n    password: \"hunter2${oops\"\n",
+       "conf.yaml:6: users[0].password: \"${\" at character 8 must be followed by a variable "
+       "name ([A-Za-z_][A-Za-z0-9_]*) and \"}\" (write \"$${\" for a literal \"${\")"},
+      {std::string(kMinimal) + "users:\n  - name: u\n    password_hash: ${SP_SECRET_PW}\n" +
+           "    backend_password: x\n",
+       "conf.yaml:6: users[0].password_hash: expected \"*\" followed by 40 hex digits "
+       "(mysql_native_password) or a MySQL 8 caching_sha2_password hash (\"$A$005$...\" or "
+       "\"0x2441...\"), got a value of 11 characters that is neither"},
+      {std::string(kMinimal) +
+           "users:\n  - name: u\n    password: a\n    password_hash_file: " + good + "\n",
+       "conf.yaml:7: users[0]: give password or password_hash, not both"},
+      {"listen:\n  port: ${SP_SECRET_UNSET}\n" + std::string(kMinimal),
+       "conf.yaml:2: listen.port: environment variable SP_SECRET_UNSET is not set"},
+  };
+  for (const auto& [yaml, message] : kBadCases) {
+    auto r = LoadConfigFromString(yaml, "conf.yaml");
+    ASSERT_FALSE(r.ok()) << yaml;
+    EXPECT_EQ(r.status().message(), message) << yaml;
+    EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos);
+  }
+}
+
+TEST(ConfigLoaderTest, EnvironmentExpandsEveryValueButNotKeys) {
+  setenv("SP_ENV_PORT", "7001", 1);
+  setenv("SP_ENV_HOST", "db.example", 1);
+  setenv("SP_ENV_ROLE", "dba", 1);
+  setenv("SP_ENV_PW", "pw-from-env", 1);
+  auto r = LoadConfigFromString(
+      "listen:\n  port: ${SP_ENV_PORT}\n"
+      "clusters:\n  - name: local\n    servers: [\"${SP_ENV_HOST}:3306\"]\n"
+      "    admin_password: ${SP_ENV_PW}\n"
+      "users:\n  - {name: u, password: \"pre-${SP_ENV_PW}\", roles: [\"${SP_ENV_ROLE}\"]}\n"
+      "  - {name: v, password: \"$${SP_ENV_PW}\"}\n",
+      "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->listen.port, 7001);
+  EXPECT_EQ(r->clusters[0].servers[0].host, "db.example");
+  EXPECT_EQ(r->clusters[0].admin_password, "pw-from-env");
+  EXPECT_EQ(r->users[0].password, "pre-pw-from-env");
+  EXPECT_EQ(r->users[0].roles, std::vector<std::string>{"dba"});
+  EXPECT_EQ(r->users[1].password, "${SP_ENV_PW}");
+  // Only the escaped one is written in the file itself.
+  EXPECT_EQ(r->clear_text_secrets, std::vector<std::string>{"users[1].password (line 9)"});
+  auto keys = LoadConfigFromString(std::string(kMinimal) + "${SP_ENV_ROLE}: 1\n", "conf.yaml");
+  ASSERT_FALSE(keys.ok());
+  EXPECT_EQ(keys.status().message(), "conf.yaml:4: ${SP_ENV_ROLE}: unknown key");
+}
+
+TEST_F(SecretFiles, ClearTextPasswordsInAReadableFileAreWarnedAbout) {
+  const std::string text = std::string(kMinimal) +
+                           "    admin_password: \"\"\n"  // empty: nothing to hide
+                           "users:\n"
+                           "  - name: a\n"
+                           "    password: clear\n"
+                           "    backend_password: other\n"
+                           "  - name: b\n"
+                           "    password_hash: \"*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\"\n"
+                           "    backend_password: third\n";
+  const std::string path = Write("conf.yaml", text, 0644);
+  auto r = LoadConfig(path);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(
+      r->clear_text_secrets,
+      (std::vector<std::string>{"users[0].password (line 7)", "users[0].backend_password (line 8)",
+                                "users[1].backend_password (line 11)"}));
+  EXPECT_EQ(ClearTextSecretsWarning(*r),
+            path +
+                " (mode 0644) is readable by other users and holds clear-text passwords: "
+                "users[0].password (line 7), users[0].backend_password (line 8), "
+                "users[1].backend_password (line 11); chmod 600 it, or give them as <key>_file: "
+                "PATH or ${ENV_VAR}");
+  chmod(path.c_str(), 0640);
+  EXPECT_NE(ClearTextSecretsWarning(*r).find("(mode 0640) is readable by its group"),
+            std::string::npos);
+  chmod(path.c_str(), 0600);
+  EXPECT_EQ(ClearTextSecretsWarning(*r), "");
+  const std::string clean = Write("clean.yaml", kMinimal, 0644);
+  auto c = LoadConfig(clean);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(ClearTextSecretsWarning(*c), "");
 }
 
 }  // namespace
