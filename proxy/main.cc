@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -16,6 +17,7 @@
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
 #include "proxy/config_loader.h"
 #include "proxy/config_printer.h"
+#include "proxy/health.h"
 #include "proxy/metrics_server.h"
 #include "proxy/server.h"
 
@@ -149,6 +151,13 @@ int main(int argc, char** argv) {
     sp::log::Error("relay", st.message());
     return 1;
   }
+  // /readyz: checked on the HTTP thread that asks, against the configuration in force.
+  auto listening = [&server]() -> std::optional<std::string> {
+    if (server->draining()) return std::string("shutting down");
+    return std::nullopt;
+  };
+  sp::proxy::ReadinessChecker readiness([&server] { return server->config(); }, listening);
+  metrics.SetReadiness([&readiness] { return readiness.Check(); });
 
   for (;;) {
     timespec tick{0, 200 * 1000 * 1000};
@@ -187,9 +196,9 @@ int main(int argc, char** argv) {
       if (server->session_count() > 0)
         sp::log::Warn("relay", "closing ", server->session_count(),
                       " session(s) still busy after the grace period");
+      metrics.Stop();  // before the server: /readyz asks it
       server->Stop();
       server.reset();
-      metrics.Stop();
       sp::log::Info("relay", "stopped");
       return 0;
     }
