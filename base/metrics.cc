@@ -96,6 +96,7 @@ struct Metrics {
       for (const char* tls : {"yes", "no"})
         client_connections_total.Add({{"result", r}, {"tls", tls}});
     for (const char* r : {"ok", "failed"}) tls_handshakes_total.Add({{"result", r}});
+    for (const char* r : {"succeeded", "failed", "skipped"}) ss_ddl_total.Add({{"result", r}});
     client_connections.Add({});
   }
 };

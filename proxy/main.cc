@@ -14,7 +14,9 @@
 
 #include "base/config.h"
 #include "base/log.h"
+#include "base/metrics.h"
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
+#include "protocol/command.h"
 #include "proxy/config_loader.h"
 #include "proxy/config_printer.h"
 #include "proxy/health.h"
@@ -48,6 +50,23 @@ void ApplyLogging(const sp::Config& config, const std::string& level_override) {
 void WarnAboutClearTextSecrets(const sp::Config& config) {
   std::string warning = sp::proxy::ClearTextSecretsWarning(config);
   if (!warning.empty()) sp::log::Warn("config", warning);
+}
+
+// Series whose labels are known up front exist at 0 from the start (Prometheus' advice: a
+// query over a series that appears only later sees nothing rather than a rise from 0).
+void CreateKnownSeries(const sp::Config& config) {
+  for (int byte = 0; byte < 256; ++byte) {
+    const auto b = static_cast<uint8_t>(byte);
+    const std::string_view name = sp::protocol::CommandName(b);
+    if (name == "unknown") continue;
+    sp::metrics::CommandsTotal(b, name);
+    sp::metrics::CommandDuration(b, name);
+  }
+  for (const auto& c : config.clusters)
+    for (const auto& s : c.servers) {
+      sp::metrics::BackendConnections(c.name, s.ToString());
+      sp::metrics::BackendErrorsTotal(c.name, s.ToString());
+    }
 }
 
 }  // namespace
@@ -127,6 +146,7 @@ int main(int argc, char** argv) {
   auto config = std::make_shared<const sp::Config>(std::move(loaded).value());
   ApplyLogging(*config, log_level_override);
   WarnAboutClearTextSecrets(*config);
+  CreateKnownSeries(*config);
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   signal(SIGPIPE, SIG_IGN);
@@ -177,6 +197,7 @@ int main(int argc, char** argv) {
       config = std::move(next);
       ApplyLogging(*config, log_level_override);
       WarnAboutClearTextSecrets(*config);
+      CreateKnownSeries(*config);
       sp::log::Info("config", "configuration reloaded from ", config_path, " (",
                     config->users.size(), " users, ", config->shadow_sync.processes.size(),
                     " approval processes); new sessions use it");

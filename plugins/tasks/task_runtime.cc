@@ -1,12 +1,15 @@
 #include "plugins/tasks/task_runtime.h"
 
 #include "base/log.h"
+#include "base/metrics.h"
 #include "plugins/tasks/schema_bridge.h"
 
 namespace shadowproxy::tasks {
 
 std::unique_ptr<TaskRuntime> TaskRuntime::Start(ConfigPtr config, std::string instance,
                                                 WorkerPool& pool) {
+  // Every status series exists from the start, at 0 until the first poll counts the tasks.
+  for (TaskStatus s : kAllStatuses) metrics::ShadowSyncTasks(ToString(s));
   std::unique_ptr<TaskRuntime> rt(new TaskRuntime(pool));
   rt->config_ = config;
   auto current = [r = rt.get()] { return r->Current(); };

@@ -93,6 +93,8 @@ TEST(MetricsTest, EveryFamilyHasItsNameAndType) {
   EXPECT_TRUE(
       HasLine(text, "shadowproxy_shadow_sync_analysis_duration_seconds_bucket{le=\"600\"} 1"));
   EXPECT_TRUE(HasLine(text, "shadowproxy_shadow_sync_ddl_total{result=\"succeeded\"} 1"));
+  EXPECT_TRUE(HasLine(text, "shadowproxy_shadow_sync_ddl_total{result=\"failed\"} 0"));
+  EXPECT_TRUE(HasLine(text, "shadowproxy_shadow_sync_ddl_total{result=\"skipped\"} 0"));
   EXPECT_TRUE(HasLine(text, "shadowproxy_shadow_sync_ddl_duration_seconds_bucket{le=\"3600\"} 1"));
 }
 
