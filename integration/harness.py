@@ -306,6 +306,16 @@ class RawClient:
         return False
 
 
+def metric_samples(text):
+    """{ 'name{labels}': value } for every sample of a Prometheus text exposition."""
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
 def log_lines_since(proxy, offset, level="WARN"):
     """The proxy log lines at `level` written after byte `offset` of the log."""
     with open(proxy.log_path) as f:

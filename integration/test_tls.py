@@ -16,7 +16,8 @@ import MySQLdb
 import pymysql
 import pytest
 
-from harness import Backend, Proxy, RawClient, create_account, free_port, log_lines_since, log_size
+from harness import (Backend, Proxy, RawClient, create_account, free_port, log_lines_since,
+                     log_size, metric_samples)
 from tls_certs import Certs
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -38,12 +39,7 @@ def config(backend, port, certs, metrics_port=0, require=False, tls=True, cluste
 
 def scrape(port):
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
-    out = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
-    return out
+    return metric_samples(text)
 
 
 ACCEPTED_TLS = 'shadowproxy_client_connections_total{result="accepted",tls="yes"}'
