@@ -1,4 +1,4 @@
-// The HTTP endpoint of the metrics port (SPEC.md §7), on metrics.address:metrics.port via
+// The HTTP endpoint of the metrics port (docs/metrics.md), on metrics.address:metrics.port via
 // prometheus-cpp's Exposer (civetweb): GET /metrics (base/metrics.h's registry in the
 // Prometheus text format), GET /healthz (200 "ok" while the process is up) and GET /readyz
 // (200 or 503 with a JSON body of ReadinessReport). Port 0 = off.
