@@ -26,7 +26,9 @@ namespace {
 const char* const kDb = "bench_analysis";
 
 std::string SourceDdl(int i, bool outdated_shadow) {
-  std::string name = "t" + std::to_string(i) + (outdated_shadow ? "_shadow" : "");
+  std::string name = "t";  // appended: "t" + std::to_string(i) trips GCC bug 105329
+  name += std::to_string(i);
+  if (outdated_shadow) name += "_shadow";
   std::string s = "CREATE TABLE `" + name +
                   "` (\n"
                   "  id bigint unsigned NOT NULL AUTO_INCREMENT,\n"

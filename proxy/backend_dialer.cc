@@ -140,7 +140,10 @@ void BackendDialer::Fail(const std::string& why) {
   log::Warn("backend", {{"cluster", cluster_->name}}, "cannot connect to ", s.ToString(),
             " (cluster ", cluster_->name, "): ", why);
   if (!errors_.empty()) errors_ += "; ";
-  errors_ += "'" + s.ToString() + "': " + why;
+  errors_ += '\'';  // appended: "'" + s.ToString() trips GCC 12's -Wrestrict (GCC bug 105329)
+  errors_ += s.ToString();
+  errors_ += "': ";
+  errors_ += why;
   CloseAttempt();
 }
 

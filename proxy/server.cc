@@ -150,8 +150,10 @@ Status Server::Start() {
   std::string backends;
   for (const auto& c : cfg->clusters) {
     backends += (backends.empty() ? "" : ", ") + c.name + "=[";
-    for (size_t i = 0; i < c.servers.size(); ++i)
-      backends += (i ? " " : "") + c.servers[i].ToString();
+    for (size_t i = 0; i < c.servers.size(); ++i) {
+      if (i) backends += ' ';
+      backends += c.servers[i].ToString();
+    }
     backends += "]";
   }
   log::Info("relay", "listening on ", cfg->listen.address, ":", cfg->listen.port,

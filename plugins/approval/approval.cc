@@ -7,7 +7,12 @@ namespace {
 
 constexpr char kForbiddenState[] = "42000";
 
-std::string Quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string Quoted(std::string_view s) {
+  std::string quoted(1, '\'');  // appended: see sql::MysqlConn::Quote (GCC bug 105329)
+  quoted += s;
+  quoted += '\'';
+  return quoted;
+}
 
 Status Refuse(std::string_view user, std::string_view right, int64_t task_id,
               const std::string& needs) {

@@ -621,7 +621,10 @@ Status Parser::Options(Table* t) {
       size_t k = 0;
       while (k < words.size() && pos_ + k < end_ && IsWord(ts_.tokens[pos_ + k], words[k])) ++k;
       if (k == words.size()) {
-        for (size_t w = 0; w < k; ++w) key += (w ? " " : "") + std::string(words[w]);
+        for (size_t w = 0; w < k; ++w) {
+          if (w) key += ' ';
+          key += words[w];
+        }
         pos_ += k;
         break;
       }

@@ -40,7 +40,13 @@ class Sql {  // builds one statement with quoted values
     return *this;
   }
   Sql& T(std::optional<TimePoint> t) {
-    text_ += t ? "'" + FormatTime(*t, true) + "'" : "NULL";
+    if (!t) {
+      text_ += "NULL";
+      return *this;
+    }
+    text_ += '\'';  // appended: see sql::MysqlConn::Quote (GCC bug 105329)
+    text_ += FormatTime(*t, true);
+    text_ += '\'';
     return *this;
   }
   const std::string& str() const { return text_; }

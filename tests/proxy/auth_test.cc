@@ -887,7 +887,8 @@ TEST(Sha2AuthCache, ConcurrentUse) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&cache, t] {
       for (int i = 0; i < 2000; ++i) {
-        std::string key = "u" + std::to_string(i % 50);
+        std::string key = "u";  // appended: "u" + std::to_string() trips GCC bug 105329
+        key += std::to_string(i % 50);
         cache.Add(key, std::string(32, static_cast<char>('a' + t)));
         auto v = cache.Find(key);
         ASSERT_TRUE(v.has_value());
