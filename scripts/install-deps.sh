@@ -6,8 +6,12 @@ SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 
+# clang-14 is named although clang (Debian 12's default, 14) pulls it in: the CI's Release build
+# calls clang++-14 by that name. dpkg-dev and file are what CPack's dependency scan runs;
+# debootstrap and iproute2 are for integration/test_package.py.
 PKGS=(
-  build-essential cmake ninja-build ccache pkg-config clang clang-format libssl-dev openssl
+  build-essential cmake ninja-build ccache pkg-config clang clang-14 clang-format libssl-dev openssl
+  dpkg-dev file debootstrap iproute2
   libevent-dev libmariadb-dev libyaml-cpp-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   mariadb-server mariadb-client sysbench haproxy prometheus
   python3 python3-pytest python3-pymysql python3-cryptography python3-mysqldb python3-alembic
