@@ -128,7 +128,10 @@ Result<std::vector<std::pair<std::string, std::string>>> SchemaReader::Reference
       "WHERE CONSTRAINT_SCHEMA=" +
       c.Quote(db_) + " AND UNIQUE_CONSTRAINT_SCHEMA=" + c.Quote(db_) +
       " AND REFERENCED_TABLE_NAME IN (";
-  for (size_t i = 0; i < tables.size(); ++i) sql += (i > 0 ? "," : "") + c.Quote(tables[i]);
+  for (size_t i = 0; i < tables.size(); ++i) {
+    if (i > 0) sql += ',';
+    sql += c.Quote(tables[i]);
+  }
   sql += ')';
   ++round_trips_;
   Result<sql::Rows> rows = c.Query(sql);

@@ -124,7 +124,10 @@ Status CoupleForeignKeys(const std::vector<ScriptTable>& tables, const DiffConte
       std::sort(parents.begin(), parents.end());
       parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
       std::string list;
-      for (const std::string& p : parents) list += (list.empty() ? "" : ", ") + p;
+      for (const std::string& p : parents) {
+        if (!list.empty()) list += ", ";
+        list += p;
+      }
       AddNote(d, "foreign keys dropped and added back around the change of " + list);
     }
   }
