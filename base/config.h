@@ -138,7 +138,7 @@ inline const ProcessConfig& DefaultProcess() {
 }
 
 struct Config {
-  std::string path;  // file it was loaded from
+  std::string path;                 // file it was loaded from
   std::string log_level = "info";   // log.level, or the older top-level log_level
   std::string log_format = "text";  // log.format: text | json
   ListenConfig listen;

@@ -303,16 +303,18 @@ Result<Analysis> AnalyzeFrom(SchemaSource& reader, const std::string& db,
       for (size_t i = first; i < work.size(); ++i) {
         Work& w = work[i];
         bool disturbed = false;
-        for (const ForeignKey& fk :
-             w.shadow_table ? w.shadow_table->foreign_keys : std::vector<ForeignKey>{}) {
+        const std::vector<ForeignKey> none;
+        for (const ForeignKey& fk : w.shadow_table ? w.shadow_table->foreign_keys : none) {
           auto p = by_shadow.find(fk.ref_table);
           if (p == by_shadow.end() || (!fk.ref_db.empty() && fk.ref_db != db)) continue;
           Work& parent = work[p->second];
           if (!parent.shadow_table || parent.diff->action != Action::kUpdate) continue;
           Result<Table> want = ShadowOf(*parent.source_table, ctx);
           if (!want.ok()) return Prefixed(parent.source, want.status());
-          disturbed = disturbed ||
-                      DisturbsReference(*parent.shadow_table, *want, parent.diff->recreated, fk);
+          if (DisturbsReference(*parent.shadow_table, *want, parent.diff->recreated, fk)) {
+            disturbed = true;
+            break;
+          }
         }
         index.erase(w.source);
         if (!disturbed) continue;

@@ -29,7 +29,7 @@ struct AlterPlan {
   std::vector<std::string> option_resets;  // own ALTER after main (see OptionPlan::resets)
   std::string partition_by;                // PARTITION BY ... after the main ALTER
   std::vector<std::string> add_last;       // ADD FOREIGN KEY, after the indexes they need
-  std::vector<std::string> dropped_fks;  // names of the foreign keys drop_first drops
+  std::vector<std::string> dropped_fks;    // names of the foreign keys drop_first drops
   // Comment lines put before the main / the PARTITION BY statement (OceanBase: which of its
   // operations run as offline DDL).
   std::string main_comment;

@@ -31,7 +31,7 @@ struct Case {
 class FkOrderTest : public ::testing::Test {
  protected:
   // Builds the case, analyses `selection`, runs the script, and returns "" or what went wrong.
-  // `expect_recreated`: source tables whose shadow the analysis must re-create.
+  // `out`, if given, receives the analysis.
   std::string Converge(const Case& c, const TableSelection& selection, Analysis* out = nullptr) {
     Result<sql::MysqlConn> conn = testing::SharedBackend()->Connect();
     if (!conn.ok()) return conn.status().ToString();
