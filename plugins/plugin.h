@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/config.h"
+#include "base/sql_lexer.h"
 #include "base/status.h"
 
 namespace shadowproxy::plugins {
@@ -25,6 +26,9 @@ struct SessionContext {
   std::string database;            // current database, "" if none
   std::string client_host;         // peer address, for messages
   uint32_t connection_id = 0;
+  // How the session's server reads SQL text (its kind and version, and whether
+  // NO_BACKSLASH_ESCAPES is on now): the statement is tokenized the way the relay read it.
+  sql::Dialect dialect;
 };
 
 struct OkAnswer {
@@ -49,9 +53,10 @@ class StatementPlugin {
   // Answers the query (already known to start with the plugin's keywords) on the calling
   // thread; may block (metadb, backend schema reads). Thread-safe.
   virtual Answer Handle(const SessionContext& session, std::string_view query) = 0;
-  // Whether answering `query` uses SessionContext::database (the session's current database);
-  // when not, the proxy does not ask the backend for it first. Called on an event loop: cheap.
-  virtual bool NeedsDatabase(std::string_view query) const = 0;
+  // Whether answering `query` (read as `dialect` reads it) uses SessionContext::database (the
+  // session's current database); when not, the proxy does not ask the backend for it first.
+  // Called on an event loop: cheap.
+  virtual bool NeedsDatabase(std::string_view query, const sql::Dialect& dialect) const = 0;
   // Runs Handle() on the plugin's worker pool and calls done(answer) on that worker thread.
   virtual void Submit(SessionContext session, std::string query,
                       std::function<void(Answer)> done) = 0;

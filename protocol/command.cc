@@ -108,76 +108,24 @@ std::string EncodeQuery(std::string_view text, bool query_attributes) {
   return out;
 }
 
-namespace {
-
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-bool IsIdentChar(char c) {
-  unsigned char u = static_cast<unsigned char>(c);
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '$' || u >= 0x80;
-}
-
-// Skips white space and plain comments from `i`. Returns false on an unterminated block comment
-// or an executable comment (which is SQL text, not a comment).
-bool SkipSpaceAndComments(std::string_view s, size_t* i) {
-  size_t p = *i;
-  while (p < s.size()) {
-    char c = s[p];
-    if (IsSpace(c)) {
-      ++p;
-    } else if (c == '#') {
-      while (p < s.size() && s[p] != '\n') ++p;
-    } else if (c == '-' && p + 1 < s.size() && s[p + 1] == '-' &&
-               (p + 2 == s.size() || IsSpace(s[p + 2]) ||
-                static_cast<unsigned char>(s[p + 2]) < 0x20)) {
-      while (p < s.size() && s[p] != '\n') ++p;
-    } else if (c == '/' && p + 1 < s.size() && s[p + 1] == '*') {
-      if (p + 2 < s.size() &&
-          (s[p + 2] == '!' || (s[p + 2] == 'M' && p + 3 < s.size() && s[p + 3] == '!'))) {
-        break;  // executable comment: text
-      }
-      size_t end = s.find("*/", p + 2);
-      if (end == std::string_view::npos) return false;
-      p = end + 2;
-    } else {
-      break;
-    }
+bool IsShadowSyncText(std::string_view text, const sql::Dialect& dialect, bool complete) {
+  sql::Lexer lexer(text, dialect);
+  const sql::Token shadow = lexer.Next();
+  if (shadow.kind != sql::TokenKind::kWord || !sql::EqualsKeyword(lexer.Text(shadow), "SHADOW")) {
+    return false;
   }
-  *i = p;
-  return true;
-}
-
-bool MatchKeyword(std::string_view s, size_t* i, std::string_view upper) {
-  if (s.size() - *i < upper.size()) return false;
-  for (size_t k = 0; k < upper.size(); ++k) {
-    char c = s[*i + k];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    if (c != upper[k]) return false;
+  const sql::Token sync = lexer.Next();
+  if (sync.kind != sql::TokenKind::kWord || !sql::EqualsKeyword(lexer.Text(sync), "SYNC")) {
+    return false;
   }
-  *i += upper.size();
-  return true;
+  return complete || sync.end < text.size();
 }
 
-}  // namespace
-
-bool IsShadowSyncText(std::string_view s) {
-  size_t i = 0;
-  if (!SkipSpaceAndComments(s, &i) || !MatchKeyword(s, &i, "SHADOW")) return false;
-  // SHADOW must end here: white space or a comment must follow.
-  if (i >= s.size()) return false;
-  size_t before = i;
-  if (!SkipSpaceAndComments(s, &i) || i == before) return false;
-  if (!MatchKeyword(s, &i, "SYNC")) return false;
-  return i == s.size() || !IsIdentChar(s[i]);
-}
-
-bool IsShadowSyncQuery(std::span<const uint8_t> payload, bool query_attributes) {
+bool IsShadowSyncQuery(std::span<const uint8_t> payload, bool query_attributes,
+                       const sql::Dialect& dialect, bool complete) {
   if (payload.empty() || payload[0] != COM_QUERY) return false;
   Result<std::string_view> text = QueryText(payload, query_attributes);
-  return text.ok() && IsShadowSyncText(*text);
+  return text.ok() && IsShadowSyncText(*text, dialect, complete);
 }
 
 }  // namespace shadowproxy::protocol

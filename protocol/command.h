@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/sql_lexer.h"
 #include "base/status.h"
 
 namespace shadowproxy::protocol {
@@ -73,16 +74,19 @@ Result<std::string_view> QueryText(std::span<const uint8_t> payload, bool query_
 // carries an empty attribute list (parameter count 0, parameter set count 1). QueryText's inverse.
 std::string EncodeQuery(std::string_view text, bool query_attributes);
 
-// True iff `payload` is a COM_QUERY whose text, after leading white space and comments
-// (`-- ` to end of line, `#` to end of line, `/* ... */`), starts with the keywords SHADOW and
-// SYNC (case-insensitive, separated by white space or comments, SYNC followed by a
-// non-identifier character or the end). Never looks past the character after SYNC.
-// Executable comments `/*! ... */` and `/*M! ... */` are NOT skipped (the query is then not
-// intercepted): the server runs their contents as SQL, so a query that starts with one is a
-// statement for the backend, and treating them as comments would let `/*!50000 DROP ...*/ SHADOW
-// SYNC` be read one way by the proxy and another way by the server.
-bool IsShadowSyncQuery(std::span<const uint8_t> payload, bool query_attributes = false);
+// True iff `payload` is a COM_QUERY whose text, as `dialect`'s server reads it (base/sql_lexer.h:
+// white space, `-- `, `#` and `/* */` comments, version comments this server skips; the markers
+// of the ones it runs vanish and their content is SQL), starts with the words SHADOW and SYNC
+// (case-insensitive). Lexes two words and stops: nothing past SYNC is looked at. So
+// `/*!99999 DROP TABLE t */ SHADOW SYNC ...` is intercepted (the server skips that comment) and
+// `/*!50000 DROP TABLE t */ SHADOW SYNC ...` is not (the server would run the DROP first): the
+// proxy and the server always read the same first statement.
+// `complete` false: the text is only the first bytes of the query, so a SYNC that ends exactly
+// at its end may go on (SYNCHRONIZE) and is not taken.
+bool IsShadowSyncQuery(std::span<const uint8_t> payload, bool query_attributes = false,
+                       const sql::Dialect& dialect = {}, bool complete = true);
 // Same test on SQL text alone.
-bool IsShadowSyncText(std::string_view text);
+bool IsShadowSyncText(std::string_view text, const sql::Dialect& dialect = {},
+                      bool complete = true);
 
 }  // namespace shadowproxy::protocol

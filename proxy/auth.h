@@ -104,6 +104,7 @@ class AuthMachine {
   uint32_t mariadb_ext_capabilities() const { return response_.mariadb_ext_capabilities; }
   uint32_t connection_id() const { return greeting_.connection_id; }
   const std::string& server_version() const { return greeting_.server_version; }
+  uint16_t server_status() const { return greeting_.status_flags; }
   const std::string& scramble() const { return greeting_.auth_plugin_data; }
   const std::string& backend_scramble() const { return backend_scramble_; }
   // True when the failure is wrong credentials (metrics result=auth_failed).

@@ -28,6 +28,10 @@ namespace {
 constexpr size_t kMaxPipelined = 256;
 constexpr size_t kQuickPeek = 64;   // bytes of a COM_QUERY looked at first
 constexpr size_t kLongPeek = 4096;  // ... when the first bytes are white space / comments
+// The status flags a session keeps between responses (and puts on the proxy's own answers).
+constexpr uint16_t kSessionStatus = p::SERVER_STATUS_IN_TRANS | p::SERVER_STATUS_AUTOCOMMIT |
+                                    p::SERVER_STATUS_IN_TRANS_READONLY |
+                                    p::SERVER_STATUS_NO_BACKSLASH_ESCAPES;
 constexpr size_t kMaxLocalQuery = 1 << 20;
 constexpr uint32_t kMaxChangeUser = 1 << 16;
 // LIMIT 1 overrides a client's sql_select_limit=0, which would leave no row to read.
@@ -90,6 +94,7 @@ RelayMachine::RelayMachine(std::string* scratch) : scratch_(scratch) {}
 
 void RelayMachine::Start(RelaySession session) {
   s_ = std::move(session);
+  status_flags_ = s_.status_flags & kSessionStatus;
   started_ = true;
 }
 
@@ -107,6 +112,12 @@ RelayMachine::Phase RelayMachine::phase() const {
   return Head().kind == Kind::kRelay ? Phase::kAwaitingResponse : Phase::kLocalAnswer;
 }
 
+sql::Dialect RelayMachine::SqlDialect() const {
+  sql::Dialect d = s_.dialect;
+  d.backslash_escapes = (status_flags_ & p::SERVER_STATUS_NO_BACKSLASH_ESCAPES) == 0;
+  return d;
+}
+
 plugins::SessionContext RelayMachine::Context() const {
   plugins::SessionContext sc;
   sc.user = s_.user;
@@ -115,6 +126,7 @@ plugins::SessionContext RelayMachine::Context() const {
   sc.database = s_.database;
   sc.client_host = s_.peer_host;
   sc.connection_id = s_.connection_id;
+  sc.dialect = SqlDialect();
   return sc;
 }
 
@@ -200,7 +212,7 @@ void RelayMachine::Advance(int64_t now_ns) {
   // A SHADOW SYNC statement. If it uses the session's database, first ask the backend which
   // one it is in, so the default `db` is right whatever changed it (USE in a multi-statement
   // query, a procedure...).
-  if (s_.plugin != nullptr && !s_.plugin->NeedsDatabase(local_->text)) {
+  if (s_.plugin != nullptr && !s_.plugin->NeedsDatabase(local_->text, SqlDialect())) {
     RunHeadStatement();
     return;
   }
@@ -227,10 +239,7 @@ void RelayMachine::CompleteHead(int64_t now_ns) {
     }
     tracked_.reset();
   }
-  if (tracker_.has_status_flags())
-    status_flags_ =
-        tracker_.status_flags() & (p::SERVER_STATUS_IN_TRANS | p::SERVER_STATUS_AUTOCOMMIT |
-                                   p::SERVER_STATUS_IN_TRANS_READONLY);
+  if (tracker_.has_status_flags()) status_flags_ = tracker_.status_flags() & kSessionStatus;
   Advance(now_ns);
 }
 
@@ -352,11 +361,15 @@ bool RelayMachine::OnCommand(const ByteWindow& in, uint32_t length, int64_t now_
 
 bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, int64_t now_ns) {
   const bool qattr = cmd == p::COM_QUERY && (s_.client_caps & p::CLIENT_QUERY_ATTRIBUTES);
-  auto is_shadow = [&] {
-    return cmd == p::COM_QUERY ? p::IsShadowSyncQuery(p::AsBytes(scratch()), qattr)
-                               : p::IsShadowSyncText(std::string_view(scratch()).substr(1));
-  };
   size_t want = std::min<size_t>(length, qattr ? kLongPeek : kQuickPeek);
+  // Lexed as the backend reads it; with only the first `want` bytes a SYNC at their very end
+  // might go on, and is not taken.
+  auto is_shadow = [&] {
+    const bool complete = want >= length;
+    return cmd == p::COM_QUERY
+               ? p::IsShadowSyncQuery(p::AsBytes(scratch()), qattr, s_.dialect, complete)
+               : p::IsShadowSyncText(std::string_view(scratch()).substr(1), s_.dialect, complete);
+  };
   if (!Have(in, want)) return false;
   bool shadow = is_shadow();
   if (!shadow && want < length && want < kLongPeek && length > 1) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "base/config.h"
+#include "base/sql_lexer.h"
 #include "plugins/plugin.h"
 #include "protocol/response_tracker.h"
 
@@ -67,6 +68,10 @@ struct RelaySession {
   uint32_t client_caps = 0;
   uint32_t ext_caps = 0;  // negotiated MariaDB extended capabilities
   uint32_t connection_id = 0;
+  // How the backend reads SQL (from its greeting's version): decides what is intercepted.
+  sql::Dialect dialect;
+  // The backend's status flags at login (SERVER_STATUS_NO_BACKSLASH_ESCAPES, AUTOCOMMIT).
+  uint16_t status_flags = 2;
   std::array<char, 20> scramble{};          // the one the client was greeted with
   std::array<char, 20> backend_scramble{};  // the backend link's (differs after a re-dial)
   // What answers SHADOW SYNC; asked whether a statement needs the current database (null: it
@@ -117,6 +122,8 @@ class RelayMachine {
   const RelaySession& session() const { return s_; }
   // What a SHADOW SYNC statement runs with (valid while a kRunStatement is outstanding).
   plugins::SessionContext Context() const;
+  // The backend's reading of SQL with the session's current NO_BACKSLASH_ESCAPES.
+  sql::Dialect SqlDialect() const;
   size_t outstanding() const { return pending_.size() - head_; }
 
  private:
@@ -189,7 +196,9 @@ class RelayMachine {
   size_t b_pos_ = 0;             // bytes of the backend window decided during this call
   bool probing_ = false;         // the head SHADOW SYNC statement waits for SELECT DATABASE()
   bool complete_after_ = false;  // ... and the head command is answered once they are
-  uint16_t status_flags_ = 2;    // SERVER_STATUS_AUTOCOMMIT until a response says otherwise
+  // The session's status as the last response left it (IN_TRANS, AUTOCOMMIT,
+  // NO_BACKSLASH_ESCAPES, ...): the proxy's own answers carry it too.
+  uint16_t status_flags_ = 2;
 
   std::vector<Pending> pending_;
   size_t head_ = 0;

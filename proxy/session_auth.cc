@@ -249,6 +249,8 @@ void Session::FinishHandshake() {
   rs.client_caps = a.client_capabilities();
   rs.ext_caps = a.mariadb_ext_capabilities();
   rs.connection_id = a.connection_id();
+  rs.dialect = sql::Dialect::FromServerVersion(a.server_version());
+  rs.status_flags = a.server_status();
   rs.plugin = ctx_->host()->plugin();
   a.scramble().copy(rs.scramble.data(), rs.scramble.size());
   a.backend_scramble().copy(rs.backend_scramble.data(), rs.backend_scramble.size());

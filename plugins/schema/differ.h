@@ -65,8 +65,10 @@ Result<DiffResult> DiffDdl(std::string_view source_ddl, std::optional<std::strin
                            const DiffContext& ctx);
 
 // Refuses (ERR 7020, naming the table) any CREATE/ALTER/DROP/RENAME/TRUNCATE statement that
-// names a table outside `allowed_tables`, and any REFERENCES to a same-database table outside it
-// (a db-qualified REFERENCES to another database is allowed). Names compare exactly.
+// names a table outside `allowed_tables` (as its target, RENAME TO, ... TABLE t, UNION = (...)),
+// and any REFERENCES to a same-database table outside it (a db-qualified REFERENCES to another
+// database is allowed), in any way a MariaDB or MySQL server can read the statement (version
+// comments, NO_BACKSLASH_ESCAPES: sql::AllReadings). Names compare exactly.
 Status CheckTouchesOnlyShadows(const std::vector<std::string>& statements,
                                const std::set<std::string>& allowed_tables);
 

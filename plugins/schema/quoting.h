@@ -18,7 +18,8 @@ using sql::QuoteString;
 // The name inside a back-quoted identifier (`a``b` -> a`b); a bare word is returned as is.
 std::string UnquoteIdent(std::string_view quoted);
 
-// The value of a '...' or "..." literal: backslash escapes and doubled quotes resolved.
+// The value of a '...' or "..." literal: backslash escapes and doubled quotes resolved, as the
+// server does (base/sql_lexer.h).
 std::string UnquoteString(std::string_view quoted);
 
 }  // namespace shadowproxy::schema

@@ -1,4 +1,4 @@
-// SQL tokenizer for DDL text (see sql_lexer.h).
+// The DDL token stream over the shared SQL lexer (see sql_lexer.h).
 #include "plugins/schema/sql_lexer.h"
 
 #include <algorithm>
@@ -11,38 +11,25 @@ namespace shadowproxy::schema {
 
 namespace {
 
-// ASCII classification without the C locale's function calls (the lexer's hot path).
 inline bool IsDigit(unsigned char c) { return c >= '0' && c <= '9'; }
-inline bool IsSpace(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-inline bool IsWordChar(unsigned char c) {
-  return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '_' || c == '$' ||
-         c >= 0x80;
-}
 inline char ToUpper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
 Status LexError(std::string_view what, size_t pos) {
   return Status(errc::kSyntax, std::string(what) + " at position " + std::to_string(pos), "42000");
 }
 
-// Scans a quoted run starting at text[i] (the quote). Returns the index after the closing quote
-// or npos if unterminated. Backslash escapes apply to strings, not to back-quoted identifiers.
-size_t ScanQuoted(std::string_view text, size_t i) {
-  const char q = text[i];
-  const bool backslash = q != '`';
-  for (size_t j = i + 1; j < text.size(); ++j) {
-    if (backslash && text[j] == '\\') {
-      ++j;
-    } else if (text[j] == q) {
-      if (j + 1 < text.size() && text[j + 1] == q) {
-        ++j;
-      } else {
-        return j + 1;
-      }
-    }
+std::string_view ErrorText(sql::LexError e) {
+  switch (e) {
+    case sql::LexError::kUnterminatedComment:
+      return "unterminated comment";
+    case sql::LexError::kUnterminatedVersionComment:
+      return "unterminated version comment";
+    default:
+      return "unterminated quote";
   }
-  return std::string_view::npos;
 }
 
+// b'..', x'..', n'..', _charset'..': one string token with its introducer.
 bool IsIntroducer(std::string_view w) {
   if (w.size() == 1) return std::strchr("bBxXnN", w[0]) != nullptr;
   return w.size() > 1 && w[0] == '_';
@@ -50,129 +37,77 @@ bool IsIntroducer(std::string_view w) {
 
 }  // namespace
 
-Result<TokenStream> Lex(std::string_view text) {
+Result<TokenStream> Lex(std::string_view text) { return Lex(text, sql::Dialect::ServerOutput()); }
+
+Result<TokenStream> Lex(std::string_view text, const sql::Dialect& dialect) {
   TokenStream ts;
   ts.text = text;
   ts.tokens.reserve(text.size() / 4 + 8);
   int open_vc = -1;
-  size_t i = 0;
-  auto push = [&](TokenKind kind, size_t b, size_t e) {
-    Token t;
-    t.kind = kind;
-    t.begin = b;
-    t.end = e;
-    t.vc = open_vc;
-    t.text = text.substr(b, e - b);
+  sql::Lexer lexer(text, dialect, /*trivia=*/true);
+  for (sql::Token t = lexer.Next();; t = lexer.Next()) {
+    TokenKind kind = TokenKind::kSymbol;
+    switch (t.kind) {
+      case sql::TokenKind::kEnd:
+        return ts;
+      case sql::TokenKind::kError:
+        return LexError(ErrorText(t.error), t.begin);
+      case sql::TokenKind::kComment:
+        ts.comments.emplace_back(t.begin, t.end);
+        continue;
+      case sql::TokenKind::kVersionOpen:
+        if (open_vc >= 0) {  // a marker inside a running one: its */ closes both
+          ts.comments.emplace_back(t.begin, t.end);
+          continue;
+        }
+        ts.vcs.push_back(VersionComment{t.begin, t.end, 0, 0, -1, -1});
+        open_vc = static_cast<int>(ts.vcs.size()) - 1;
+        continue;
+      case sql::TokenKind::kVersionClose:
+        ts.vcs[open_vc].close_begin = t.begin;
+        ts.vcs[open_vc].close_end = t.end;
+        open_vc = -1;
+        continue;
+      case sql::TokenKind::kWord:
+        kind = TokenKind::kWord;
+        break;
+      case sql::TokenKind::kQuotedIdent:
+        kind = TokenKind::kQuotedIdent;
+        break;
+      case sql::TokenKind::kString:
+        kind = TokenKind::kString;
+        if (!ts.tokens.empty() && ts.tokens.back().kind == TokenKind::kWord &&
+            ts.tokens.back().end == t.begin && IsIntroducer(ts.tokens.back().text)) {
+          Token& intro = ts.tokens.back();
+          intro.kind = TokenKind::kString;
+          intro.end = t.end;
+          intro.text = text.substr(intro.begin, intro.end - intro.begin);
+          continue;
+        }
+        break;
+      case sql::TokenKind::kNumber:
+        kind = TokenKind::kNumber;
+        break;
+      default:
+        break;
+    }
+    Token tok;
+    tok.kind = kind;
+    tok.begin = t.begin;
+    tok.end = t.end;
+    tok.vc = open_vc;
+    tok.text = lexer.Text(t);
     if (open_vc >= 0) {
       VersionComment& vc = ts.vcs[open_vc];
       if (vc.first_token < 0) vc.first_token = static_cast<int>(ts.tokens.size());
       vc.last_token = static_cast<int>(ts.tokens.size());
     }
-    ts.tokens.push_back(t);
-  };
-  while (i < text.size()) {
-    const unsigned char c = text[i];
-    if (IsSpace(c)) {
-      ++i;
-      continue;
-    }
-    if (c == '#' ||
-        (c == '-' && i + 1 < text.size() && text[i + 1] == '-' &&
-         (i + 2 >= text.size() || std::isspace(static_cast<unsigned char>(text[i + 2])) ||
-          static_cast<unsigned char>(text[i + 2]) >= 0x80))) {
-      size_t e = text.find('\n', i);
-      if (e == std::string_view::npos) e = text.size();
-      ts.comments.emplace_back(i, e);
-      i = e;
-      continue;
-    }
-    if (c == '*' && open_vc >= 0 && i + 1 < text.size() && text[i + 1] == '/') {
-      ts.vcs[open_vc].close_begin = i;
-      ts.vcs[open_vc].close_end = i + 2;
-      open_vc = -1;
-      i += 2;
-      continue;
-    }
-    if (c == '/' && i + 1 < text.size() && text[i + 1] == '*') {
-      const bool mysql_vc = i + 2 < text.size() && text[i + 2] == '!';
-      const bool maria_vc = i + 3 < text.size() && text[i + 2] == 'M' && text[i + 3] == '!';
-      if ((mysql_vc || maria_vc) && open_vc < 0) {
-        size_t j = i + (mysql_vc ? 3 : 4);
-        while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
-        VersionComment vc;
-        vc.open_begin = i;
-        vc.open_end = j;
-        ts.vcs.push_back(vc);
-        open_vc = static_cast<int>(ts.vcs.size()) - 1;
-        i = j;
-        continue;
-      }
-      size_t e = text.find("*/", i + 2);
-      if (e == std::string_view::npos) return LexError("unterminated comment", i);
-      ts.comments.emplace_back(i, e + 2);
-      i = e + 2;
-      continue;
-    }
-    if (c == '`' || c == '\'' || c == '"') {
-      size_t e = ScanQuoted(text, i);
-      if (e == std::string_view::npos) return LexError("unterminated quote", i);
-      push(c == '`' ? TokenKind::kQuotedIdent : TokenKind::kString, i, e);
-      i = e;
-      continue;
-    }
-    if (IsDigit(c) ||
-        (c == '.' && i + 1 < text.size() && IsDigit(static_cast<unsigned char>(text[i + 1])) &&
-         (ts.tokens.empty() || ts.tokens.back().end != i))) {
-      size_t j = i;
-      while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
-      if (j < text.size() && text[j] == '.') {
-        ++j;
-        while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
-      }
-      if (j + 1 < text.size() && (text[j] == 'e' || text[j] == 'E') &&
-          (IsDigit(static_cast<unsigned char>(text[j + 1])) ||
-           ((text[j + 1] == '+' || text[j + 1] == '-') && j + 2 < text.size() &&
-            IsDigit(static_cast<unsigned char>(text[j + 2]))))) {
-        j += 2;
-        while (j < text.size() && IsDigit(static_cast<unsigned char>(text[j]))) ++j;
-      }
-      TokenKind kind = TokenKind::kNumber;
-      if (j < text.size() && IsWordChar(text[j])) {
-        kind = TokenKind::kWord;  // 0x00, 1abc
-        while (j < text.size() && IsWordChar(text[j])) ++j;
-      }
-      push(kind, i, j);
-      i = j;
-      continue;
-    }
-    if (IsWordChar(c)) {
-      size_t j = i;
-      while (j < text.size() && IsWordChar(text[j])) ++j;
-      if (j < text.size() && (text[j] == '\'' || text[j] == '"') &&
-          IsIntroducer(text.substr(i, j - i))) {
-        size_t e = ScanQuoted(text, j);
-        if (e == std::string_view::npos) return LexError("unterminated quote", j);
-        push(TokenKind::kString, i, e);
-        i = e;
-        continue;
-      }
-      push(TokenKind::kWord, i, j);
-      i = j;
-      continue;
-    }
-    push(TokenKind::kSymbol, i, i + 1);
-    ++i;
+    ts.tokens.push_back(tok);
   }
-  if (open_vc >= 0) return LexError("unterminated version comment", ts.vcs[open_vc].open_begin);
-  return ts;
 }
 
 bool IsWord(const Token& t, std::string_view upper_word) {
-  if (t.kind != TokenKind::kWord || t.text.size() != upper_word.size()) return false;
-  for (size_t i = 0; i < upper_word.size(); ++i) {
-    if (ToUpper(t.text[i]) != upper_word[i]) return false;
-  }
-  return true;
+  return t.kind == TokenKind::kWord && sql::EqualsKeyword(t.text, upper_word);
 }
 
 bool IsSymbol(const Token& t, char c) {

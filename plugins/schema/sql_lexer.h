@@ -1,7 +1,10 @@
-// A small SQL tokenizer for DDL text: back-quoted identifiers (doubled `), '...' and "..."
-// strings (backslash and doubled-quote escapes, charset introducers), numbers, words, symbols;
-// comments skipped; version comments (/*!50100 ... */, /*M!100500 ... */) are transparent: their
-// content is tokenized and each token remembers which version comment it came from.
+// DDL text as a token stream for the SHOW CREATE TABLE parser, canonical comparison and the
+// ERR 7020 guard: the shared SQL lexer's tokens (base/sql_lexer.h decides comments, quoting and
+// version comments), charset introducers joined to their string, and where the comments and the
+// version-comment markers were, so a fragment can be cut out verbatim. Lex(text) reads version
+// comments (/*!50100 ... */, /*M!100500 ... */) as SHOW CREATE TABLE output is read: all
+// transparent, each token remembering which one it came from; Lex(text, dialect) reads them as
+// that server would (the guard).
 #pragma once
 
 #include <cstddef>
@@ -9,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/sql_lexer.h"
 #include "base/status.h"
 
 namespace shadowproxy::schema {
@@ -39,6 +43,7 @@ struct TokenStream {
 
 // Lexes `text`. Fails (ERR 1064) on an unterminated quote or comment, naming the offset.
 Result<TokenStream> Lex(std::string_view text);
+Result<TokenStream> Lex(std::string_view text, const sql::Dialect& dialect);
 
 // Case-insensitive keyword test for a word token.
 bool IsWord(const Token& t, std::string_view upper_word);

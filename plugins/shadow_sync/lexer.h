@@ -1,6 +1,6 @@
-// The SHADOW SYNC lexer: splits a query into words, back-quoted identifiers, strings, unsigned
-// numbers and symbols, skipping white space and comments (`-- `, `#`, `/* */`). Every token keeps
-// its byte offset in the query so syntax errors can point at it.
+// The SHADOW SYNC tokens: the shared SQL lexer's tokens (base/sql_lexer.h: comments, version
+// comments, quoting and escapes as the session's server reads them) with their values, the
+// comparison operators joined, and the byte offset in the query kept for syntax errors.
 #pragma once
 
 #include <cstddef>
@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/sql_lexer.h"
 #include "base/status.h"
 
 namespace shadowproxy::shadow_sync {
@@ -16,7 +17,7 @@ enum class TokenKind {
   kWord,         // bare identifier or keyword: [A-Za-z0-9_$] and bytes >= 0x80, not all digits
   kQuotedIdent,  // `...` (value: unquoted, `` → `)
   kString,       // '...' or "..." (value: unescaped)
-  kNumber,       // all digits (value: the digits)
+  kNumber,       // a number (value: as written; the grammar's ids and counts take all digits)
   kSymbol,       // , ( ) ; = != <> < <= > >= and any other single byte
   kError,        // unterminated string/identifier/comment (raw: the rest of the query), or ``
   kEnd,          // end of the query
@@ -29,9 +30,9 @@ struct Token {
   size_t pos = 0;        // byte offset in the query (query length for kEnd)
 };
 
-// Tokenizes the whole query; the last token is kEnd. Lexing stops at the first kError token
-// (then kEnd): the parser reports it only when it gets there, so the leftmost error wins.
-std::vector<Token> Tokenize(std::string_view query);
+// Tokenizes the whole query as `dialect` reads it; the last token is kEnd. Lexing stops at the
+// first kError token (then kEnd): the parser reports it only when it gets there.
+std::vector<Token> Tokenize(std::string_view query, const sql::Dialect& dialect = {});
 
 // ERR 1064 (42000) "SHADOW SYNC syntax error near '<token>' at position <n>". The token is its
 // raw text, cut at 64 bytes (on a UTF-8 boundary); kEnd is 'end of statement'.

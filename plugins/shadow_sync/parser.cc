@@ -447,7 +447,9 @@ class Parser {
 
 }  // namespace
 
-Result<Statement> ParseStatement(std::string_view query) { return Parser(Tokenize(query)).Parse(); }
+Result<Statement> ParseStatement(std::string_view query, const sql::Dialect& dialect) {
+  return Parser(Tokenize(query, dialect)).Parse();
+}
 
 }  // namespace shadowproxy::shadow_sync
 

@@ -32,7 +32,7 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
   ~ShadowSyncPlugin() override { Stop(std::chrono::steady_clock::now()); }
 
   Answer Handle(const SessionContext& session, std::string_view query) override {
-    auto parsed = ParseStatement(query);
+    auto parsed = ParseStatement(query, session.dialect);
     if (!parsed.ok()) {
       counters_.back().error->Increment();
       log::Debug("shadow_sync", {{"user", session.user}}, "user ", session.user, ": ",
@@ -46,10 +46,10 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
     return answer;
   }
 
-  bool NeedsDatabase(std::string_view query) const override {
+  bool NeedsDatabase(std::string_view query, const sql::Dialect& dialect) const override {
     // Only what analyses without naming its database does; a query that does not parse is
     // answered with its syntax error, which needs nothing.
-    auto parsed = ParseStatement(query);
+    auto parsed = ParseStatement(query, dialect);
     if (!parsed.ok()) return false;
     if (const auto* a = std::get_if<AnalyzeStmt>(&*parsed)) return !a->target.database;
     if (const auto* c = std::get_if<CreateTaskStmt>(&*parsed)) return !c->target.database;

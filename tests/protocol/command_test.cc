@@ -108,6 +108,14 @@ TEST(ShadowSync, Table) {
       {"SHADOW SYNC/*x*/", true},
       {"SHADOW SYNC`t`", true},
       {"SHADOW SYNC'x'", true},
+      // Version comments are read as the server reads them (default: MariaDB 10.11): their
+      // markers vanish when it runs them, the whole comment when it does not.
+      {"/*! SHADOW SYNC */", true},
+      {"/*!50000 */ SHADOW SYNC", true},
+      {"/*M!100000 */ SHADOW SYNC", true},
+      {"/*!99999 DROP TABLE t */ SHADOW SYNC", true},
+      {"/*!50700 DROP TABLE t */ SHADOW SYNC", true},  // MySQL-only version: skipped
+      {"SHADOW/*!*/SYNC", true},
       // Not intercepted.
       {"", false},
       {"SELECT 1", false},
@@ -127,10 +135,12 @@ TEST(ShadowSync, Table) {
       {"--comment\nSHADOW SYNC", false},  // "--" without space is not a comment
       {"-- comment SHADOW SYNC", false},  // never ends the comment
       {"/* unterminated SHADOW SYNC", false},
-      {"/*! SHADOW SYNC */", false},
-      {"/*!50000 */ SHADOW SYNC", false},
-      {"/*M!100000 */ SHADOW SYNC", false},
+      {"/*!50000 DROP TABLE t */ SHADOW SYNC", false},  // the server runs the DROP first
+      {"/*!100500 DROP TABLE t */ SHADOW SYNC", false},
+      {"/*M! DROP TABLE t */ SHADOW SYNC", false},
       {"SHADOW /*! x */ SYNC", false},
+      {"/*! SHADOW SYNC", true},  // unterminated: the server refuses it, so does the parser
+      {"/*!50000 SHADOW */ SYNC", true},
       {"(SHADOW SYNC)", false},
       {"\"SHADOW\" SYNC", false},
       {"`SHADOW` SYNC", false},
@@ -140,6 +150,19 @@ TEST(ShadowSync, Table) {
     EXPECT_EQ(IsShadowSyncQuery(AsBytes(payload)), c.expect) << "'" << c.sql << "'";
     EXPECT_EQ(IsShadowSyncText(c.sql), c.expect) << "'" << c.sql << "'";
   }
+}
+
+TEST(ShadowSync, DependsOnTheServer) {
+  const sql::Dialect mysql = sql::Dialect::FromServerVersion("8.0.36");
+  const sql::Dialect maria = sql::Dialect::FromServerVersion("5.5.5-10.11.6-MariaDB");
+  const std::string mysql_first = "/*!50700 SELECT 1; */ SHADOW SYNC HELP";
+  EXPECT_FALSE(IsShadowSyncText(mysql_first, mysql));
+  EXPECT_TRUE(IsShadowSyncText(mysql_first, maria));
+  const std::string maria_first = "/*M!100500 SELECT 1; */ SHADOW SYNC HELP";
+  EXPECT_TRUE(IsShadowSyncText(maria_first, mysql));
+  EXPECT_FALSE(IsShadowSyncText(maria_first, maria));
+  EXPECT_FALSE(IsShadowSyncQuery(AsBytes(Query(mysql_first)), false, mysql));
+  EXPECT_TRUE(IsShadowSyncQuery(AsBytes(Query(mysql_first)), false, maria));
 }
 
 TEST(ShadowSync, OnlyComQuery) {

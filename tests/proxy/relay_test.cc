@@ -107,9 +107,12 @@ constexpr char kBackendScramble[] = "ABCDEFGHIJ0123456789";
 class Driver {
  public:
   explicit Driver(uint32_t caps, ConfigPtr config = TestConfig(),
-                  const plugins::StatementPlugin* plugin = nullptr)
+                  const plugins::StatementPlugin* plugin = nullptr,
+                  sql::Dialect dialect = sql::Dialect(), uint16_t status_flags = 2)
       : config_(std::move(config)) {
     RelaySession s;
+    s.dialect = dialect;
+    s.status_flags = status_flags;
     s.plugin = plugin;
     s.config = config_;
     s.cluster = &config_->clusters.front();
@@ -555,7 +558,7 @@ class DatabaseNeeds : public plugins::StatementPlugin {
   plugins::Answer Handle(const plugins::SessionContext&, std::string_view) override {
     return Status::Ok();
   }
-  bool NeedsDatabase(std::string_view query) const override {
+  bool NeedsDatabase(std::string_view query, const sql::Dialect&) const override {
     return query.find("ANALYZE") != std::string_view::npos;
   }
   void Submit(plugins::SessionContext, std::string, std::function<void(plugins::Answer)>) override {
@@ -575,6 +578,59 @@ TEST(RelayMachine, OnlyStatementsThatUseTheCurrentDatabaseAskTheBackendForIt) {
   d.Client(Query("SHADOW SYNC ANALYZE ALL TABLES"));
   EXPECT_EQ(d.out().to_backend, Packet(0, p::EncodeQuery("SELECT DATABASE() LIMIT 1", false)));
   EXPECT_EQ(d.out().statements.size(), 1u);  // not before the backend has answered
+}
+
+// What is intercepted depends on how the backend reads version comments (its greeting's
+// version): MariaDB skips a MySQL-only /*!50700 */, MySQL runs it.
+TEST(RelayMachine, InterceptionReadsAsTheBackendDoes) {
+  DatabaseNeeds plugin;
+  const std::string text = "/*!50700 SELECT 1; */ SHADOW SYNC HELP";
+  Driver maria(kBaseCaps, TestConfig(), &plugin,
+               sql::Dialect::FromServerVersion("5.5.5-10.11.6-MariaDB"));
+  maria.Client(Query(text));
+  EXPECT_EQ(maria.out().statements, std::vector<std::string>{text});
+  EXPECT_EQ(maria.out().to_backend, "");
+  Driver mysql(kBaseCaps, TestConfig(), &plugin, sql::Dialect::FromServerVersion("8.0.36"));
+  mysql.Client(Query(text));
+  EXPECT_TRUE(mysql.out().statements.empty());
+  EXPECT_EQ(mysql.out().to_backend, Query(text));
+  // A SYNC at the very end of the first 64 bytes may go on: the relay looks further.
+  const std::string long_sync = "SHADOW SYNC" + std::string(60, ' ') + "HELP";
+  Driver d(kBaseCaps, TestConfig(), &plugin);
+  d.Client(Query(long_sync));
+  EXPECT_EQ(d.out().statements.size(), 1u);
+  Driver e(kBaseCaps, TestConfig(), &plugin);
+  const std::string syncx = std::string(52, ' ') + "SHADOW SYNCX";  // SYNC ends at byte 64
+  e.Client(Query(syncx));
+  EXPECT_TRUE(e.out().statements.empty());
+  EXPECT_EQ(e.out().to_backend, Query(syncx));
+}
+
+// The session's NO_BACKSLASH_ESCAPES follows the backend's status flags (from the greeting,
+// then every response); the statement is read with it and the proxy's answers carry it.
+TEST(RelayMachine, FollowsNoBackslashEscapes) {
+  constexpr uint16_t kNbe = p::SERVER_STATUS_NO_BACKSLASH_ESCAPES;
+  Driver from_start(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2 | kNbe);
+  EXPECT_FALSE(from_start.machine().SqlDialect().backslash_escapes);
+
+  DatabaseNeeds plugin;
+  Driver d(kEofCaps, TestConfig(), &plugin);
+  EXPECT_TRUE(d.machine().SqlDialect().backslash_escapes);
+  d.Client(Query("SET sql_mode = 'NO_BACKSLASH_ESCAPES'"));
+  d.Backend(Packet(1, p::EncodeOk(0, 0, 2 | kNbe, 0, "", false)));
+  EXPECT_FALSE(d.machine().SqlDialect().backslash_escapes);
+  d.Client(Query("SHADOW SYNC ABORT 1"));
+  ASSERT_EQ(d.out().statements.size(), 1u);
+  EXPECT_FALSE(d.machine().Context().dialect.backslash_escapes);
+  const size_t before = d.out().to_client.size();
+  d.Answer(plugins::OkAnswer{0, 0, 0, ""});
+  const std::string ok = d.out().to_client.substr(before + 4);  // the proxy's OK payload
+  ASSERT_GE(ok.size(), 5u);
+  EXPECT_EQ(static_cast<uint8_t>(ok[0]), 0x00);
+  EXPECT_EQ(static_cast<uint8_t>(ok[3]) | (static_cast<uint8_t>(ok[4]) << 8), 2 | kNbe);
+  d.Client(Query("SET sql_mode = ''"));
+  d.Backend(Packet(1, p::EncodeOk(0, 0, 2, 0, "", false)));
+  EXPECT_TRUE(d.machine().SqlDialect().backslash_escapes);
 }
 
 TEST(RelayMachine, PreparedShadowSyncIsRefusedInOrder) {

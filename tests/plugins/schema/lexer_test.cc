@@ -61,6 +61,30 @@ TEST(Lexer, RawTextKeepsWholeVersionCommentsOnly) {
   EXPECT_EQ(RawText(*ts2, 0, 1), "ip6 inet6");
 }
 
+// SHOW CREATE TABLE output reads every version comment; a server's reading (the 7020 guard)
+// skips the ones that server would not run.
+TEST(Lexer, VersionCommentsByReading) {
+  const std::string text = "a /*!80023 INVISIBLE */ /*M!100500 b */";
+  auto all = Lex(text);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->tokens.size(), 3u);
+  EXPECT_EQ(all->vcs.size(), 2u);
+  auto maria = Lex(text, sql::Dialect::FromServerVersion("10.11.6-MariaDB"));
+  ASSERT_TRUE(maria.ok());
+  ASSERT_EQ(maria->tokens.size(), 2u);
+  EXPECT_TRUE(IsWord(maria->tokens[1], "B"));
+  auto mysql = Lex(text, sql::Dialect::FromServerVersion("8.0.36"));
+  ASSERT_TRUE(mysql.ok());
+  ASSERT_EQ(mysql->tokens.size(), 2u);
+  EXPECT_TRUE(IsWord(mysql->tokens[1], "INVISIBLE"));
+  // "--" needs white space or a control character after it, as the server has it.
+  auto dash =
+      Lex("a --\xc2\xa0"
+          "b");
+  ASSERT_TRUE(dash.ok());
+  EXPECT_EQ(dash->tokens.size(), 4u);
+}
+
 TEST(Lexer, CanonicalNormalizesDialectSpellings) {
   EXPECT_EQ(CanonicalSql("DEFAULT current_timestamp() ON UPDATE current_timestamp()"),
             CanonicalSql("DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP"));

@@ -150,6 +150,36 @@ INSTANTIATE_TEST_SUITE_P(
                     BadToken{"a /* open", "SHADOW SYNC syntax error near '/* open' at position 2"},
                     BadToken{"a 'x\\", "SHADOW SYNC syntax error near ''x\\' at position 2"}));
 
+// The shared lexer decides comments as the server does: version comments by server and
+// version, NO_BACKSLASH_ESCAPES for strings; operators are joined only when they touch.
+TEST(Lexer, ReadsAsTheSessionsServer) {
+  const sql::Dialect maria = sql::Dialect::FromServerVersion("10.11.6-MariaDB");
+  const sql::Dialect mysql = sql::Dialect::FromServerVersion("8.0.36");
+  auto words = [](const std::vector<Token>& t) {
+    std::string out;
+    for (const Token& tok : t) out += tok.value + (tok.kind == TokenKind::kEnd ? "" : "|");
+    return out;
+  };
+  EXPECT_EQ(words(Tokenize("/*!50700 x */ a /*! b */ /*M! c */", maria)), "a|b|c|");
+  EXPECT_EQ(words(Tokenize("/*!50700 x */ a /*! b */ /*M! c */", mysql)), "x|a|b|");
+  sql::Dialect nbe = maria;
+  nbe.backslash_escapes = false;
+  auto t = Tokenize(R"('a\' 'b\nc')", nbe);
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].value, "a\\");
+  EXPECT_EQ(t[1].value, "b\\nc");
+  EXPECT_EQ(Tokenize(R"('a\'')", maria)[0].value, "a'");
+  EXPECT_EQ(words(Tokenize("a < /**/ = b <= c", maria)), "a|<|=|b|<=|c|");
+  EXPECT_EQ(words(Tokenize("1.5 .5 1e3", maria)), "1.5|.5|1e3|");
+  // An unterminated version comment is reported where it starts; its content is no token.
+  auto open = Tokenize("SHADOW SYNC /*! HELP", maria);
+  ASSERT_EQ(open.size(), 4u);
+  EXPECT_EQ(open[2].kind, TokenKind::kError);
+  EXPECT_EQ(open[2].pos, 12u);
+  EXPECT_EQ(SyntaxError(open[2]).message(),
+            "SHADOW SYNC syntax error near '/*! HELP' at position 12");
+}
+
 TEST(Lexer, LongTokenIsCutInMessage) {
   const std::string long_word(100, 'w');
   const std::string q = "x '" + long_word;

@@ -352,7 +352,8 @@ std::vector<Bad> BadCases() {
       {"SHADOW SYNC SHOW ANALYSIS", "end of statement' at position 25"},
       {"SHADOW SYNC SHOW ANALYSIS x", "x' at position 26"},
       {"SHADOW SYNC SHOW ANALYSIS -1", "-' at position 26"},
-      {"SHADOW SYNC SHOW ANALYSIS 1.5", ".' at position 27"},
+      {"SHADOW SYNC SHOW ANALYSIS 1.5",
+       "1.5' at position 26"},  // one number, as the server reads it
       {"SHADOW SYNC SHOW ANALYSIS '1'", "'1'' at position 26"},
       {"SHADOW SYNC SHOW ANALYSIS 18446744073709551616", "18446744073709551616' at position 26"},
       {"SHADOW SYNC ABORT 99999999999999999999999", "99999999999999999999999' at position 18"},

@@ -160,14 +160,14 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(ShadowSyncPlugin, OnlyAnalysesWithoutADatabaseNeedTheSessionsDatabase) {
   auto p = Plugin();
-  EXPECT_TRUE(p->NeedsDatabase("SHADOW SYNC ANALYZE ALL TABLES"));
-  EXPECT_TRUE(p->NeedsDatabase("shadow sync create task tables a execute manually"));
-  EXPECT_FALSE(p->NeedsDatabase("SHADOW SYNC ANALYZE DATABASE shop ALL TABLES"));
-  EXPECT_FALSE(p->NeedsDatabase("SHADOW SYNC CREATE TASK DATABASE shop TABLES a"));
+  EXPECT_TRUE(p->NeedsDatabase("SHADOW SYNC ANALYZE ALL TABLES", {}));
+  EXPECT_TRUE(p->NeedsDatabase("shadow sync create task tables a execute manually", {}));
+  EXPECT_FALSE(p->NeedsDatabase("SHADOW SYNC ANALYZE DATABASE shop ALL TABLES", {}));
+  EXPECT_FALSE(p->NeedsDatabase("SHADOW SYNC CREATE TASK DATABASE shop TABLES a", {}));
   for (const char* q :
        {"SHADOW SYNC SHOW TASKS", "SHADOW SYNC SHOW TASK 1 LOGS", "SHADOW SYNC APPROVE 1",
         "SHADOW SYNC RETRY 2", "SHADOW SYNC HELP", "SHADOW SYNC FROB"})
-    EXPECT_FALSE(p->NeedsDatabase(q)) << q;
+    EXPECT_FALSE(p->NeedsDatabase(q, {})) << q;
 }
 
 TEST(ShadowSyncPlugin, SyntaxErrorThroughHandle) {

@@ -77,8 +77,8 @@ class TaskCenterMysqlTest : public ::testing::Test {
     return ddl;
   }
 
-  SessionContext dev_{"dev", {"developer"}, "local", "center_db", "127.0.0.1", 1};
-  SessionContext dba_{"dba1", {"dba"}, "local", "center_db", "127.0.0.1", 2};
+  SessionContext dev_{"dev", {"developer"}, "local", "center_db", "127.0.0.1", 1, {}};
+  SessionContext dba_{"dba1", {"dba"}, "local", "center_db", "127.0.0.1", 2, {}};
   std::unique_ptr<WorkerPool> pool_ = std::make_unique<WorkerPool>(2);
   std::unique_ptr<TaskRuntime> rt_;
 };

@@ -108,10 +108,10 @@ class TaskCenterTest : public ::testing::Test {
     return "?";
   }
 
-  SessionContext dev_{"dev", {"developer"}, "local", "shop", "127.0.0.1", 1};
-  SessionContext dba_{"dba1", {"dba"}, "local", "shop", "127.0.0.1", 2};
-  SessionContext alice_{"alice", {}, "local", "shop", "127.0.0.1", 3};
-  SessionContext bob_{"bob", {"developer"}, "local", "shop", "127.0.0.1", 4};
+  SessionContext dev_{"dev", {"developer"}, "local", "shop", "127.0.0.1", 1, {}};
+  SessionContext dba_{"dba1", {"dba"}, "local", "shop", "127.0.0.1", 2, {}};
+  SessionContext alice_{"alice", {}, "local", "shop", "127.0.0.1", 3, {}};
+  SessionContext bob_{"bob", {"developer"}, "local", "shop", "127.0.0.1", 4, {}};
   ConfigPtr config_;
   MemoryTaskStore store_;
   testing::FakeSql sql_;
@@ -214,7 +214,7 @@ TEST_F(TaskCenterTest, TheInteractiveFlowWithTwoApprovers) {
   EXPECT_EQ(Rows(alice_, "SHADOW SYNC SHOW TASKS WHERE status = 'EXECUTION_SUCCEEDED'").rows.size(),
             1u);
   EXPECT_EQ(Rows(bob_, "SHADOW SYNC SHOW TASKS").rows.size(), 0u);
-  SessionContext root{"root", {"admin"}, "local", "", "", 9};
+  SessionContext root{"root", {"admin"}, "local", "", "", 9, {}};
   auto all = Rows(root, "SHADOW SYNC SHOW ALL TASKS WHERE creator IN ('dev') LIMIT 5");
   ASSERT_EQ(all.rows.size(), 1u);
   EXPECT_EQ(all.columns, (std::vector<std::string>{"task_id", "task_type", "connection", "database",
