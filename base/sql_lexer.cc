@@ -204,20 +204,25 @@ Token Lexer::Content() {
   size_t j = b + 1;
   if (IsDigit(c) || (c == '.' && j < n && IsDigit(s_[j]) && last_end_ != b)) {
     j = b;
+    bool digits_only = true;
     while (j < n && IsDigit(s_[j])) ++j;
     if (j < n && s_[j] == '.') {
+      digits_only = false;
       ++j;
       while (j < n && IsDigit(s_[j])) ++j;
     }
     if (j + 1 < n && (s_[j] == 'e' || s_[j] == 'E') &&
         (IsDigit(s_[j + 1]) ||
          ((s_[j + 1] == '+' || s_[j + 1] == '-') && j + 2 < n && IsDigit(s_[j + 2])))) {
+      digits_only = false;
       j += 2;
       while (j < n && IsDigit(s_[j])) ++j;
     }
     kind = TokenKind::kNumber;
-    if (j < n && IsWordChar(s_[j])) {
-      kind = TokenKind::kWord;  // 0x1F, 1abc
+    // Only a run of digits goes on into a word (1abc, 0x1F); 1.5abc and 1e5x are a number and
+    // a word, as the server reads them.
+    if (digits_only && j < n && IsWordChar(s_[j])) {
+      kind = TokenKind::kWord;
       while (j < n && IsWordChar(s_[j])) ++j;
     }
   } else if (IsWordChar(c)) {

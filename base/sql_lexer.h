@@ -21,8 +21,9 @@
 //    NO_BACKSLASH_ESCAPES. Back-quoted identifiers: `...` with doubled backticks, no escapes.
 //    ANSI_QUOTES ("..." as an identifier) is not modelled: "..." is always a string.
 //  * Words: [A-Za-z0-9_$] and every byte >= 0x80 (a multi-byte UTF-8 character), not starting
-//    like a number. Numbers: digits [. digits] [e [+-] digits], or .digits; a number run into a
-//    word character is a word (`1abc`, `0x1F`). Everything else is a one-byte symbol.
+//    like a number. Numbers: digits [. digits] [e [+-] digits], or .digits (a '.' right after a
+//    token is a symbol: `t.5`); digits run into a word character are a word (`1abc`, `0x1F`),
+//    while `1.5abc` and `1e5x` are a number then a word. Everything else is a one-byte symbol.
 #pragma once
 
 #include <cstddef>

@@ -26,7 +26,7 @@ class GuardScan {
   Status Run() {
     if (pos_ >= end_) return Status::Ok();
     if (Word("CREATE")) {
-      Word("OR") && Word("REPLACE");
+      if (Word("OR") && !Word("REPLACE")) return Refuse("not a CREATE TABLE statement");
       Word("TEMPORARY");
       if (!Word("TABLE")) return Refuse("not a CREATE TABLE statement");
       if (Word("IF")) Word("NOT") && Word("EXISTS");
@@ -50,7 +50,15 @@ class GuardScan {
     }
     if (Word("TRUNCATE")) {
       Word("TABLE");
-      return TableName(false);
+      if (Status s = TableName(false); !s.ok()) return s;
+      // [WAIT n | NOWAIT] (MariaDB), nothing else.
+      if (Word("WAIT")) {
+        if (pos_ < end_ && ts_.tokens[pos_].kind == TokenKind::kNumber) ++pos_;
+      } else {
+        Word("NOWAIT");
+      }
+      if (pos_ < end_) return Refuse("unexpected text after TRUNCATE");
+      return Status::Ok();
     }
     return Refuse("statement is not table DDL: " + std::string(ts_.tokens[pos_].text));
   }
@@ -107,9 +115,11 @@ class GuardScan {
     for (; pos_ < end_; ++pos_) {
       const Token& t = ts_.tokens[pos_];
       const bool references = IsWord(t, "REFERENCES");
+      // RENAME COLUMN / INDEX / KEY rename no table; a RENAME at the end names none.
       const bool rename =
-          IsWord(t, "RENAME") && pos_ + 1 < end_ && !IsWord(ts_.tokens[pos_ + 1], "COLUMN") &&
-          !IsWord(ts_.tokens[pos_ + 1], "INDEX") && !IsWord(ts_.tokens[pos_ + 1], "KEY");
+          IsWord(t, "RENAME") && !(pos_ + 1 < end_ && (IsWord(ts_.tokens[pos_ + 1], "COLUMN") ||
+                                                       IsWord(ts_.tokens[pos_ + 1], "INDEX") ||
+                                                       IsWord(ts_.tokens[pos_ + 1], "KEY")));
       const bool table = IsWord(t, "TABLE");
       if (IsWord(t, "UNION")) {
         Status s = UnionList();
@@ -124,7 +134,12 @@ class GuardScan {
       }
       if (pos_ >= end_) return Refuse("missing table name");
       if (references && pos_ + 1 < end_ && IsSymbol(ts_.tokens[pos_ + 1], '.')) {
-        pos_ += 2;  // REFERENCES `otherdb`.`t`: a parent in another database, read only
+        // REFERENCES `otherdb`.`t`: a parent in another database, read only; skipped whole.
+        pos_ += 2;
+        if (pos_ >= end_ || (ts_.tokens[pos_].kind != TokenKind::kQuotedIdent &&
+                             ts_.tokens[pos_].kind != TokenKind::kWord)) {
+          return Refuse("missing table name after REFERENCES");
+        }
         continue;
       }
       const Token& name = ts_.tokens[pos_];

@@ -53,6 +53,12 @@ class PartitionParser {
     const Token& t = ts_.tokens[first];
     if (t.vc >= 0) {
       const VersionComment& vc = ts_.vcs[t.vc];
+      // It must wrap the clause exactly (as /*!50100 PARTITION BY ... */ does), to be printed
+      // back around it.
+      if (vc.first_token != static_cast<int>(first) ||
+          vc.last_token != static_cast<int>(pos_) - 1) {
+        return Error("version comment across the partition clause");
+      }
       p.version_comment = std::string(ts_.text.substr(vc.open_begin, vc.open_end - vc.open_begin));
       // RawText keeps the markers of a version comment it covers whole: strip them.
       if (p.text.rfind(p.version_comment, 0) == 0) {
@@ -92,8 +98,8 @@ class PartitionParser {
   }
 
   bool Count(std::optional<uint32_t>* out) {
-    if (AtEnd() || ts_.tokens[pos_].kind != TokenKind::kNumber) return false;
-    *out = static_cast<uint32_t>(std::stoul(std::string(ts_.tokens[pos_].text)));
+    if (AtEnd() || !Uint32Value(ts_.tokens[pos_])) return false;
+    *out = Uint32Value(ts_.tokens[pos_]);
     ++pos_;
     return true;
   }

@@ -118,6 +118,8 @@ Result<Table> Parser::Parse() {
   }
   if (!AtEnd()) {
     if (t.kind == ObjectKind::kTable && !AtWord("WITH")) return Error("unexpected text");
+    // A '.' glued to the token before it qualifies that token: no tail starts there.
+    if (IsSymbol(Cur(), '.')) return Error("unexpected text");
     t.tail = Raw(pos_, end_ - 1);
   }
   return t;
@@ -157,6 +159,7 @@ Status Parser::Header(Table* t) {
 Status Parser::Body(Table* t) {
   size_t close = GroupEnd(pos_);
   if (close >= end_) return Error("unbalanced parentheses in the table body");
+  const size_t b_open = pos_;
   size_t b = pos_ + 1;
   size_t position = 0;
   int depth = 0;
@@ -165,6 +168,13 @@ Status Parser::Body(Table* t) {
     if (IsSymbol(tok, '(')) ++depth;
     if (IsSymbol(tok, ')')) --depth;
     if ((depth == 0 && IsSymbol(tok, ',')) || k == close) {
+      // A version comment may hold whole elements with their commas (hand-written DDL:
+      // "/*M!100500 ip6 inet6, */"), but not the body's parentheses: the body could not be
+      // printed back element by element.
+      if (k == close && (tok.vc >= 0 || ts_.tokens[b_open].vc >= 0)) {
+        pos_ = k;
+        return Error("version comment across the table body");
+      }
       if (k == b) {
         pos_ = k;
         return Error("empty table element");
@@ -353,8 +363,8 @@ Status Parser::ColumnDef(Column* c) {
       c->invisible = false;
     } else if (Word("SRID") || Word("REF_SYSTEM_ID")) {
       if (At('=')) ++pos_;
-      if (AtEnd() || Cur().kind != TokenKind::kNumber) return Error("expected an SRID");
-      c->srid = static_cast<uint32_t>(std::stoul(std::string(Cur().text)));
+      if (AtEnd() || !Uint32Value(Cur())) return Error("expected an SRID");
+      c->srid = Uint32Value(Cur());
       ++pos_;
     } else {
       // Anything else is kept verbatim: CHECK (...), COLUMN_FORMAT x, COMPRESSED[=x],
@@ -369,7 +379,7 @@ Status Parser::ColumnDef(Column* c) {
       } else if (AtWord2("SERIAL", "DEFAULT") || AtWord2("WITH", "SYSTEM") ||
                  AtWord2("WITHOUT", "SYSTEM")) {
         pos_ = std::min(pos_ + 3, end_);
-      } else {
+      } else if (!AtEnd()) {  // a dangling CONSTRAINT name is all the option there is
         ++pos_;
         if (At('=')) pos_ = std::min(pos_ + 2, end_);
       }
@@ -399,8 +409,8 @@ Status Parser::IndexParts(Index* idx) {
       ++pos_;
       if (At('(')) {
         ++pos_;
-        if (AtEnd() || Cur().kind != TokenKind::kNumber) return Error("expected a prefix length");
-        part.prefix_length = static_cast<uint32_t>(std::stoul(std::string(Cur().text)));
+        if (AtEnd() || !Uint32Value(Cur())) return Error("expected a prefix length");
+        part.prefix_length = Uint32Value(Cur());
         ++pos_;
         if (!At(')')) return Error("expected ) after the prefix length");
         ++pos_;
@@ -631,6 +641,11 @@ Status Parser::Options(Table* t) {
     }
     if (key.empty()) {
       key = Upper(IdentValue(Cur()));
+      // Only the first word of a multi-word key ("DEFAULT CHARACTER, SET x"): printed back
+      // without the comma it would read as another option.
+      for (const auto& words : kMultiWord) {
+        if (key == words[0]) return Error("unexpected table option");
+      }
       ++pos_;
     }
     if (key == "WITH SYSTEM VERSIONING") {

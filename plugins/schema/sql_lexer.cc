@@ -89,6 +89,9 @@ Result<TokenStream> Lex(std::string_view text, const sql::Dialect& dialect) {
         kind = TokenKind::kNumber;
         break;
       default:
+        // A NUL byte that does not end the text: the server rejects the statement (checked on
+        // MariaDB 10.11), so no DDL holds one.
+        if (text[t.begin] == '\0') return LexError("NUL byte", t.begin);
         break;
     }
     Token tok;
@@ -112,6 +115,17 @@ bool IsWord(const Token& t, std::string_view upper_word) {
 
 bool IsSymbol(const Token& t, char c) {
   return t.kind == TokenKind::kSymbol && t.text.size() == 1 && t.text[0] == c;
+}
+
+std::optional<uint32_t> Uint32Value(const Token& t) {
+  if (t.kind != TokenKind::kNumber || t.text.empty() || t.text.size() > 10) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : t.text) {
+    if (!IsDigit(static_cast<unsigned char>(c))) return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > UINT32_MAX) return std::nullopt;
+  return static_cast<uint32_t>(v);
 }
 
 std::string IdentValue(const Token& t) {
@@ -170,17 +184,32 @@ void AppendGap(const TokenStream& ts, size_t b, size_t e, size_t first, size_t l
     if (leading) cursor = pick->begin;
     if (trailing) stop = pick->end;
   }
-  for (const GapEvent& ev : events) {
-    if (ev.begin < cursor || ev.end > stop) continue;
-    out->append(ts.text.substr(cursor, ev.begin - cursor));
-    if (kept(ev)) {
-      out->append(ts.text.substr(ev.begin, ev.end - ev.begin));
+  // Between kept markers the text is verbatim, unless it held a comment or a dropped marker:
+  // then it is one space (so printing the result and reading it again gives the same text), or
+  // "/**/" after a '-' (a space there could start a "-- " comment).
+  size_t segment = cursor;
+  bool dropped = false;
+  auto flush = [&](size_t upto) {
+    if (!dropped) {
+      out->append(ts.text.substr(segment, upto - segment));
+    } else if (!out->empty() && out->back() == '-') {
+      out->append("/**/");
     } else if (out->empty() || out->back() != ' ') {
       out->push_back(' ');
     }
-    cursor = ev.end;
+  };
+  for (const GapEvent& ev : events) {
+    if (ev.begin < cursor || ev.end > stop) continue;
+    if (!kept(ev)) {
+      dropped = true;
+      continue;
+    }
+    flush(ev.begin);
+    out->append(ts.text.substr(ev.begin, ev.end - ev.begin));
+    segment = ev.end;
+    dropped = false;
   }
-  out->append(ts.text.substr(cursor, stop - cursor));
+  flush(stop);
 }
 
 bool IsNumeric(std::string_view s) {
@@ -230,6 +259,9 @@ std::string RawText(const TokenStream& ts, size_t first, size_t last) {
   }
   const size_t trail_e = last + 1 < ts.tokens.size() ? ts.tokens[last + 1].begin : ts.text.size();
   AppendGap(ts, ts.tokens[last].end, trail_e, first, last, false, true, &out);
+  // Whatever is printed after it (white space, a newline) must not make a "-- " comment of
+  // the dashes it ends with.
+  if (!out.empty() && out.back() == '-') out += "/**/";
   return out;
 }
 

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,7 +43,8 @@ struct TokenStream {
   std::vector<std::pair<size_t, size_t>> comments;
 };
 
-// Lexes `text`. Fails (ERR 1064) on an unterminated quote or comment, naming the offset.
+// Lexes `text`. Fails (ERR 1064) on an unterminated quote or comment, or a NUL byte that does
+// not end the text (the server rejects both), naming the offset.
 Result<TokenStream> Lex(std::string_view text);
 Result<TokenStream> Lex(std::string_view text, const sql::Dialect& dialect);
 
@@ -49,11 +52,16 @@ Result<TokenStream> Lex(std::string_view text, const sql::Dialect& dialect);
 bool IsWord(const Token& t, std::string_view upper_word);
 bool IsSymbol(const Token& t, char c);
 
+// The value of a number token of decimal digits that fits 32 bits (counts, lengths, SRIDs);
+// nullopt for anything else ("1.5", 99999999999).
+std::optional<uint32_t> Uint32Value(const Token& t);
+
 // The value of an identifier token (bare word or back-quoted).
 std::string IdentValue(const Token& t);
 
 // Verbatim text of tokens [first, last] (inclusive): gaps kept as printed, except that comments
-// become one space and version-comment markers are kept only if the whole comment is inside.
+// become one space (or "/**/" after a '-', so no "-- " comment appears; a text that ends with a
+// '-' gets one too) and version-comment markers are kept only if the whole comment is inside.
 std::string RawText(const TokenStream& ts, size_t first, size_t last);
 
 // Canonical text of tokens [first, last] for comparison: tokens joined by one space, bare words

@@ -209,7 +209,9 @@ INSTANTIATE_TEST_SUITE_P(
         // Words and numbers.
         Case{"words", "ab_1 $v t\xc3\xa9st", &kMaria, "W:ab_1 W:$v W:t\xc3\xa9st"},
         Case{"numbers", "12 1.5 1e5 1.5e-3 .5 1.", &kMaria, "N:12 N:1.5 N:1e5 N:1.5e-3 N:.5 N:1."},
-        Case{"number words", "1abc 0x1F 0b01", &kMaria, "W:1abc W:0x1F W:0b01"},
+        Case{"number words", "1abc 0x1F 0b01 1e 1ex", &kMaria, "W:1abc W:0x1F W:0b01 W:1e W:1ex"},
+        Case{"decimals do not run into words", "1.5abc 1e5x .4o", &kMaria,
+             "N:1.5 W:abc N:1e5 W:x N:.4 W:o"},
         Case{"qualified digits", "a.5", &kMaria, "W:a P:. N:5"},
         Case{"symbols", "(a,b);@x<=>!", &kMaria,
              "P:( W:a P:, W:b P:) P:; P:@ W:x P:< P:= P:> P:!"}),
