@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <ostream>
 #include <future>
+#include <ostream>
 #include <string>
 #include <thread>
 #include <vector>
