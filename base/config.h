@@ -118,6 +118,23 @@ struct ProcessConfig {
   bool allow_self_approval = false;
 };
 
+// shadow_sync.follow_ddl[] (SPEC.md §4.8, docs/follow_ddl.md): DDL relayed on a matching source
+// table starts a shadow sync by itself.
+struct FollowDdlMatch {
+  std::vector<std::string> clusters{"*"};   // glob patterns
+  std::vector<std::string> databases{"*"};  // glob patterns
+  std::vector<std::string> tables{"*"};     // glob patterns (source tables)
+};
+struct FollowDdlRule {
+  FollowDdlMatch match = {};
+  // naming: {prefix | suffix}; filled from default_prefix / default_suffix when not given.
+  std::string prefix = {};
+  std::string suffix = {};
+  bool execute_manually = false;   // execute: manually (default: immediately)
+  bool continue_on_error = false;  // on_error: continue (default: abort)
+  Duration settle = std::chrono::seconds(2);
+};
+
 struct ShadowSyncConfig {
   std::string default_prefix;
   std::string default_suffix = "_shadow";
@@ -127,6 +144,7 @@ struct ShadowSyncConfig {
   uint32_t workers = 4;
   // When the config has no processes, DefaultProcess() applies.
   std::vector<ProcessConfig> processes;
+  std::vector<FollowDdlRule> follow_ddl = {};  // first matching rule wins
 };
 
 // The approval process of a config that lists none (SPEC.md §2): "default", matching every

@@ -77,6 +77,12 @@ struct Metrics {
           .Name("shadowproxy_shadow_sync_ddl_total")
           .Help("Shadow DDL statements by result: succeeded, failed, skipped.")
           .Register(*registry);
+  Family<Counter>& ss_follow_total =
+      BuildCounter()
+          .Name("shadowproxy_shadow_sync_follow_total")
+          .Help(
+              "Followed DDL (shadow_sync.follow_ddl): tasks made, DDL ignored, tasks that failed.")
+          .Register(*registry);
   Family<Histogram>& ss_ddl_duration = BuildHistogram()
                                            .Name("shadowproxy_shadow_sync_ddl_duration_seconds")
                                            .Help("Time one shadow DDL statement took.")
@@ -97,6 +103,7 @@ struct Metrics {
         client_connections_total.Add({{"result", r}, {"tls", tls}});
     for (const char* r : {"ok", "failed"}) tls_handshakes_total.Add({{"result", r}});
     for (const char* r : {"succeeded", "failed", "skipped"}) ss_ddl_total.Add({{"result", r}});
+    for (const char* r : {"task", "ignored", "error"}) ss_follow_total.Add({{"result", r}});
     client_connections.Add({});
   }
 };
@@ -196,5 +203,9 @@ prometheus::Counter& ShadowSyncDdlTotal(std::string_view result) {
 }
 
 prometheus::Histogram& ShadowSyncDdlDuration() { return M().ddl; }
+
+prometheus::Counter& ShadowSyncFollowTotal(std::string_view result) {
+  return M().ss_follow_total.Add({{"result", std::string(result)}});
+}
 
 }  // namespace shadowproxy::metrics

@@ -55,5 +55,7 @@ prometheus::Histogram& ShadowSyncAnalysisDuration();
 prometheus::Counter& ShadowSyncDdlTotal(std::string_view result);
 // shadowproxy_shadow_sync_ddl_duration_seconds.
 prometheus::Histogram& ShadowSyncDdlDuration();
+// shadowproxy_shadow_sync_follow_total{result="task"|"ignored"|"error"} (docs/follow_ddl.md).
+prometheus::Counter& ShadowSyncFollowTotal(std::string_view result);
 
 }  // namespace shadowproxy::metrics

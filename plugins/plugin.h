@@ -47,6 +47,8 @@ struct ResultSetAnswer {
 // A Status that is not ok() becomes an ERR packet with its code, SQLSTATE and message.
 using Answer = std::variant<OkAnswer, ResultSetAnswer, Status>;
 
+class DdlFollower;  // plugins/ddl_follower.h
+
 class StatementPlugin {
  public:
   virtual ~StatementPlugin() = default;
@@ -67,6 +69,8 @@ class StatementPlugin {
   // Lets running work finish until `deadline`, then stops it (recording its state) and joins
   // the workers. Submit() is not called after this.
   virtual void Stop(std::chrono::steady_clock::time_point deadline) = 0;
+  // What follows relayed DDL (shadow_sync.follow_ddl), if anything; lives as long as the plugin.
+  virtual DdlFollower* follower() const { return nullptr; }
 };
 
 }  // namespace shadowproxy::plugins

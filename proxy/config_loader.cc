@@ -713,7 +713,7 @@ class Loader {
     FieldMap m;
     if (!ReadMap(f,
                  {"default_prefix", "default_suffix", "task_list_window", "approval_timeout",
-                  "execution_timeout", "workers", "processes"},
+                  "execution_timeout", "workers", "processes", "follow_ddl"},
                  &m))
       return;
     auto affix = [&](const char* key, std::string* out) {
@@ -735,6 +735,66 @@ class Loader {
     if (const Field* v = Get(m, "execution_timeout")) Dur(*v, &s->execution_timeout);
     if (const Field* v = Get(m, "workers")) Int(*v, 1, 256, &s->workers);
     if (const Field* v = Get(m, "processes")) LoadProcesses(*v, &s->processes);
+    if (const Field* v = Get(m, "follow_ddl")) LoadFollowDdl(*v, &s->follow_ddl);
+  }
+
+  // A string that is `no` (*out = false) or `yes` (*out = true).
+  void OneOf(const Field& f, const char* no, const char* yes, bool* out) {
+    std::string text;
+    if (!Str(f, &text)) return;
+    if (text == no || text == yes)
+      *out = text == yes;
+    else
+      Fail(f.line, f.path, std::string("expected ") + no + " or " + yes + ", got " + Quote(text));
+  }
+
+  // shadow_sync.follow_ddl (docs/follow_ddl.md).
+  void LoadFollowDdl(const Field& f, std::vector<FollowDdlRule>* out) {
+    std::vector<Field> items;
+    if (!List(f, &items)) return;
+    auto glob_check = [](const std::string& g) {
+      return ValidGlob(g) ? std::string() : "bad glob pattern " + Quote(g);
+    };
+    for (const Field& item : items) {
+      FieldMap m;
+      FollowDdlRule r;
+      if (!ReadMap(item, {"match", "naming", "execute", "on_error", "settle"}, &m)) continue;
+      if (const Field* v = Get(m, "match")) {
+        FieldMap mm;
+        if (ReadMap(*v, {"clusters", "databases", "tables"}, &mm)) {
+          if (const Field* g = Get(mm, "clusters")) StrList(*g, &r.match.clusters, glob_check);
+          if (const Field* g = Get(mm, "databases")) StrList(*g, &r.match.databases, glob_check);
+          if (const Field* g = Get(mm, "tables")) StrList(*g, &r.match.tables, glob_check);
+        }
+      }
+      if (const Field* v = Get(m, "naming")) {
+        FieldMap nm;
+        if (ReadMap(*v, {"prefix", "suffix"}, &nm)) {
+          const Field* pre = Get(nm, "prefix");
+          const Field* suf = Get(nm, "suffix");
+          if (pre && suf) {
+            Fail(v->line, v->path, "give prefix or suffix, not both");
+          } else if (const Field* a = pre ? pre : suf) {
+            std::string text;
+            if (Str(*a, &text)) {
+              if (!ValidAffix(text))
+                Fail(a->line, a->path,
+                     "expected 1 to 32 characters of [A-Za-z0-9_], got " + Quote(text));
+              else
+                (pre ? r.prefix : r.suffix) = text;
+            }
+          }
+        }
+      }
+      if (const Field* v = Get(m, "execute"))
+        OneOf(*v, "immediately", "manually", &r.execute_manually);
+      if (const Field* v = Get(m, "on_error")) OneOf(*v, "abort", "continue", &r.continue_on_error);
+      if (const Field* v = Get(m, "settle")) {
+        if (Dur(*v, &r.settle) && r.settle > std::chrono::minutes(10))
+          Fail(v->line, v->path, "expected at most 10m, got " + Describe(*v));
+      }
+      out->push_back(std::move(r));
+    }
   }
 
   void LoadProcesses(const Field& f, std::vector<ProcessConfig>* out) {
@@ -788,6 +848,11 @@ class Loader {
       if (u.cluster.empty()) u.cluster = first;
     if (cfg->metadb.cluster.empty()) cfg->metadb.cluster = first;
     if (cfg->shadow_sync.processes.empty()) cfg->shadow_sync.processes.push_back(DefaultProcess());
+    for (auto& r : cfg->shadow_sync.follow_ddl)
+      if (r.prefix.empty() && r.suffix.empty()) {
+        r.prefix = cfg->shadow_sync.default_prefix;
+        r.suffix = cfg->shadow_sync.default_suffix;
+      }
   }
 
   std::string file_;

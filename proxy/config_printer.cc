@@ -164,6 +164,27 @@ void Processes(YAML::Emitter& out, const std::vector<ProcessConfig>& processes) 
   out << YAML::EndSeq;
 }
 
+void FollowDdl(YAML::Emitter& out, const std::vector<FollowDdlRule>& rules) {
+  out << YAML::Key << "follow_ddl" << YAML::Value << YAML::BeginSeq;
+  for (const auto& r : rules) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "match" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    List(out, "clusters", r.match.clusters);
+    List(out, "databases", r.match.databases);
+    List(out, "tables", r.match.tables);
+    out << YAML::EndMap;
+    out << YAML::Key << "naming" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (!r.prefix.empty()) Key(out, "prefix", r.prefix);
+    if (!r.suffix.empty()) Key(out, "suffix", r.suffix);
+    out << YAML::EndMap;
+    Key(out, "execute", r.execute_manually ? "manually" : "immediately");
+    Key(out, "on_error", r.continue_on_error ? "continue" : "abort");
+    Key(out, "settle", FormatDuration(r.settle));
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+}
+
 }  // namespace
 
 std::string FormatDuration(Duration d) {
@@ -203,6 +224,7 @@ std::string PrintConfig(const Config& cfg) {
   Key(out, "execution_timeout", FormatDuration(s.execution_timeout));
   out << YAML::Key << "workers" << YAML::Value << s.workers;
   Processes(out, s.processes);
+  FollowDdl(out, s.follow_ddl);
   out << YAML::EndMap;
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";

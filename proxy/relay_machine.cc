@@ -33,6 +33,8 @@ constexpr uint16_t kSessionStatus = p::SERVER_STATUS_IN_TRANS | p::SERVER_STATUS
                                     p::SERVER_STATUS_IN_TRANS_READONLY |
                                     p::SERVER_STATUS_NO_BACKSLASH_ESCAPES;
 constexpr size_t kMaxLocalQuery = 1 << 20;
+// Longer queries are not read for followed DDL (the whole text must be in before it is relayed).
+constexpr size_t kMaxFollowedQuery = 1 << 20;
 constexpr uint32_t kMaxChangeUser = 1 << 16;
 // LIMIT 1 overrides a client's sql_select_limit=0, which would leave no row to read.
 constexpr std::string_view kDatabaseProbe = "SELECT DATABASE() LIMIT 1";
@@ -240,6 +242,10 @@ void RelayMachine::CompleteHead(int64_t now_ns) {
     tracked_.reset();
   }
   if (tracker_.has_status_flags()) status_flags_ = tracker_.status_flags() & kSessionStatus;
+  if (done.follow) FollowAnswered(done);
+  if ((done.command == p::COM_CHANGE_USER || done.command == p::COM_RESET_CONNECTION) &&
+      !tracker_.error())
+    followed_prepared_.clear();  // the server closed every prepared statement
   Advance(now_ns);
 }
 
@@ -350,10 +356,17 @@ bool RelayMachine::OnCommand(const ByteWindow& in, uint32_t length, int64_t now_
         Close(std::string("protocol violation: unknown command byte ") + hex, true, false);
         return false;
       }
-      if (p::ExpectsResponse(cmd))
+      std::shared_ptr<const plugins::FollowedQuery> follow;
+      if (!followed_prepared_.empty() && (cmd == p::COM_STMT_EXECUTE || cmd == p::COM_STMT_CLOSE)) {
+        if (!Have(in, std::min<uint32_t>(length, 5))) return false;
+        follow = FollowPrepared(cmd);
+      }
+      if (p::ExpectsResponse(cmd)) {
         Push(cmd, Kind::kRelay, false, now_ns);
-      else
+        pending_.back().follow = std::move(follow);
+      } else {
         CommandDone(cmd, 0);
+      }
       RelayPacket(length);
       return true;
   }
@@ -407,6 +420,11 @@ bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, i
     Push(cmd, Kind::kShadow, false, now_ns);
     return true;
   }
+  std::shared_ptr<const plugins::FollowedQuery> follow;
+  if (s_.follower != nullptr) {
+    if (length <= kMaxFollowedQuery && !Have(in, length)) return false;
+    follow = FollowRead(cmd, length, qattr);
+  }
   bool track = false;
   if (cmd == p::COM_QUERY && !qattr && !tracked_ && length <= 512 && length >= 5 &&
       (static_cast<uint8_t>(scratch()[1]) | 0x20) == 'u') {
@@ -418,8 +436,54 @@ bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, i
     }
   }
   Push(cmd, Kind::kRelay, track, now_ns);
+  pending_.back().follow = std::move(follow);
   RelayPacket(length);
   return true;
+}
+
+// ---- followed DDL ----
+
+std::shared_ptr<const plugins::FollowedQuery> RelayMachine::FollowRead(uint8_t cmd, uint32_t length,
+                                                                       bool qattr) {
+  if (length > kMaxFollowedQuery) {
+    log::Debug("relay", {{"session", s_.connection_id}}, "session ", s_.connection_id, ": a ",
+               length, "-byte query is not read for followed DDL (over 1 MiB)");
+    return nullptr;
+  }
+  std::string_view text = std::string_view(scratch()).substr(1);
+  if (cmd == p::COM_QUERY && qattr) {
+    auto t = p::QueryText(p::AsBytes(scratch()), true);
+    if (!t.ok()) return nullptr;  // query attributes: not read
+    text = t.value();
+  }
+  return s_.follower->Read(text, SqlDialect(), s_.connection_id);
+}
+
+// COM_STMT_EXECUTE / COM_STMT_CLOSE (first bytes in scratch()) of a statement that holds DDL.
+std::shared_ptr<const plugins::FollowedQuery> RelayMachine::FollowPrepared(uint8_t cmd) {
+  if (scratch().size() < 5) return nullptr;
+  const auto* b = reinterpret_cast<const uint8_t*>(scratch().data());
+  const uint32_t id = b[1] | (b[2] << 8) | (b[3] << 16) | (static_cast<uint32_t>(b[4]) << 24);
+  auto it = std::find_if(followed_prepared_.begin(), followed_prepared_.end(),
+                         [id](const FollowedPrepared& f) { return f.id == id; });
+  if (it == followed_prepared_.end()) return nullptr;
+  if (cmd == p::COM_STMT_CLOSE) {
+    followed_prepared_.erase(it);
+    return nullptr;
+  }
+  return it->query;
+}
+
+// The head command that held followed DDL is answered (the tracker still has its response).
+void RelayMachine::FollowAnswered(const Pending& done) {
+  const bool error = tracker_.error();
+  if (done.command == p::COM_STMT_PREPARE) {  // followed when executed
+    if (!error) followed_prepared_.push_back({tracker_.statement_id(), done.follow});
+    return;
+  }
+  if (done.command != p::COM_QUERY && done.command != p::COM_STMT_EXECUTE) return;
+  const uint32_t ok = tracker_.results() - (error && tracker_.results() > 0 ? 1 : 0);
+  s_.follower->Answered(*done.follow, Context(), ok, error);
 }
 
 // COM_CHANGE_USER is authenticated as at connect (auth.h): configured users with a password by

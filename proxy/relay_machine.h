@@ -18,6 +18,7 @@
 
 #include "base/config.h"
 #include "base/sql_lexer.h"
+#include "plugins/ddl_follower.h"
 #include "plugins/plugin.h"
 #include "protocol/response_tracker.h"
 
@@ -77,6 +78,8 @@ struct RelaySession {
   // What answers SHADOW SYNC; asked whether a statement needs the current database (null: it
   // always does).
   const plugins::StatementPlugin* plugin = nullptr;
+  // Offered every relayed query when shadow_sync.follow_ddl follows this cluster (null: off).
+  plugins::DdlFollower* follower = nullptr;
 };
 
 class RelayMachine {
@@ -140,6 +143,7 @@ class RelayMachine {
     bool track;       // changes user / database (tracked_) on success
     bool proxy_auth;  // COM_CHANGE_USER authenticated by the proxy: answer the backend's switch
     int64_t start_ns;
+    std::shared_ptr<const plugins::FollowedQuery> follow = {};  // DDL the follower read in it
   };
   struct Tracked {  // what a pending USE / INIT_DB / CHANGE_USER changes when it succeeds
     std::string user;
@@ -167,6 +171,13 @@ class RelayMachine {
   void RunHeadStatement();  // kRunStatement with the head's text
   void AnswerBackendAuthSwitch(uint8_t seq, const std::string& payload);
   void CutShort(const ByteWindow& in, const std::string& why);
+
+  // Followed DDL (plugins/ddl_follower.h): what the follower reads in the packet in scratch(),
+  // and the backend's answer to it.
+  std::shared_ptr<const plugins::FollowedQuery> FollowRead(uint8_t cmd, uint32_t length,
+                                                           bool qattr);
+  std::shared_ptr<const plugins::FollowedQuery> FollowPrepared(uint8_t cmd);
+  void FollowAnswered(const Pending& done);
 
   // The pending queue.
   void Push(uint8_t command, Kind kind, bool track, int64_t now_ns);
@@ -209,6 +220,11 @@ class RelayMachine {
     std::vector<std::string> probe;  // the SELECT DATABASE() answer so far
   };
   std::unique_ptr<Local> local_;
+  struct FollowedPrepared {  // a prepared statement that holds DDL the follower read
+    uint32_t id = 0;
+    std::shared_ptr<const plugins::FollowedQuery> query = {};
+  };
+  std::vector<FollowedPrepared> followed_prepared_;
   std::string& scratch() { return *scratch_; }
   std::string* scratch_;
   Actions* out_ = nullptr;  // of the current call

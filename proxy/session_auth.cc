@@ -252,6 +252,8 @@ void Session::FinishHandshake() {
   rs.dialect = sql::Dialect::FromServerVersion(a.server_version());
   rs.status_flags = a.server_status();
   rs.plugin = ctx_->host()->plugin();
+  if (plugins::DdlFollower* f = rs.plugin ? rs.plugin->follower() : nullptr)
+    rs.follower = f->Follows(rs.cluster ? rs.cluster->name : "") ? f : nullptr;
   a.scramble().copy(rs.scramble.data(), rs.scramble.size());
   a.backend_scramble().copy(rs.backend_scramble.data(), rs.backend_scramble.size());
   log::Debug("relay", {{"session", rs.connection_id}, {"client", peer_host_}, {"user", rs.user}},

@@ -15,6 +15,7 @@ PKGS=(
   libevent-dev libmariadb-dev libyaml-cpp-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   mariadb-server mariadb-client sysbench haproxy prometheus
   python3 python3-pytest python3-pymysql python3-cryptography python3-mysqldb python3-alembic
+  python3-django
   python3-sqlalchemy
   libmariadb-java default-jdk-headless
 )

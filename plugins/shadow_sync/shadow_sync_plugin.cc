@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "base/worker_pool.h"
+#include "plugins/follow_ddl/follower.h"
 #include "plugins/shadow_sync/handlers.h"
 #include "plugins/shadow_sync/parser.h"
 #include "plugins/tasks/task_runtime.h"
@@ -22,11 +23,11 @@ unsigned Workers(const Config& c) { return std::max<uint32_t>(2, c.shadow_sync.w
 class ShadowSyncPlugin : public plugins::StatementPlugin {
  public:
   ShadowSyncPlugin(ConfigPtr config, tasks::TaskService& service) : pool_(Workers(*config)) {
-    Init(&service);
+    Init(config, &service);
   }
   ShadowSyncPlugin(ConfigPtr config, std::string instance) : pool_(Workers(*config)) {
     runtime_ = tasks::TaskRuntime::Start(config, std::move(instance), pool_);
-    Init(&runtime_->service());
+    Init(config, &runtime_->service());
   }
 
   ~ShadowSyncPlugin() override { Stop(std::chrono::steady_clock::now()); }
@@ -63,6 +64,7 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
   }
 
   void Reload(ConfigPtr config) override {
+    follower_->Reload(config);
     if (runtime_) runtime_->Reload(std::move(config));
   }
 
@@ -71,13 +73,21 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
   }
 
   void Stop(std::chrono::steady_clock::time_point deadline) override {
+    follower_->Stop();  // open settle windows make their tasks while the service still runs
     if (runtime_) runtime_->Stop(deadline);  // executions finish or are recorded as failed
     pool_.Stop();                            // statements in flight finish
   }
 
+  plugins::DdlFollower* follower() const override { return follower_.get(); }
+
  private:
-  void Init(tasks::TaskService* service) {
+  void Init(const ConfigPtr& config, tasks::TaskService* service) {
     service_ = service;
+    follower_ = std::make_unique<follow_ddl::Follower>(
+        config, [service](const tasks::Actor& actor, const tasks::AnalysisSpec& spec,
+                          const tasks::ExecutionOptions& options) {
+          return service->CreateTask(actor, spec, {}, options);
+        });
     // shadowproxy_shadow_sync_statements_total: every series exists from the start (at 0), and
     // Handle() needs no registry lookup. The last slot is for queries that did not parse.
     const auto& names = AllStatementNames();
@@ -97,6 +107,7 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
   WorkerPool pool_;
   std::unique_ptr<tasks::TaskRuntime> runtime_;  // null when the service is someone else's
   tasks::TaskService* service_ = nullptr;
+  std::unique_ptr<follow_ddl::Follower> follower_;  // stopped before the runtime
   std::array<Counters, std::variant_size_v<Statement> + 1> counters_;
 };
 

@@ -706,5 +706,55 @@ TEST_F(SecretFiles, ClearTextPasswordsInAReadableFileAreWarnedAbout) {
   EXPECT_EQ(ClearTextSecretsWarning(*c), "");
 }
 
+TEST(ConfigLoaderTest, FollowDdlRules) {
+  auto r = LoadConfigFromString(std::string(kMinimal) +
+                                    "shadow_sync:\n"
+                                    "  default_prefix: sh_\n"
+                                    "  default_suffix: \"\"\n"
+                                    "  follow_ddl:\n"
+                                    "    - match: {clusters: [\"*\"], databases: [\"app_*\"],"
+                                    " tables: [\"t*\"]}\n"
+                                    "      naming: {suffix: _copy}\n"
+                                    "      execute: manually\n"
+                                    "      on_error: continue\n"
+                                    "      settle: 500ms\n"
+                                    "    - {}\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const auto& rules = r->shadow_sync.follow_ddl;
+  ASSERT_EQ(rules.size(), 2u);
+  EXPECT_EQ(rules[0].match.databases, std::vector<std::string>{"app_*"});
+  EXPECT_EQ(rules[0].match.tables, std::vector<std::string>{"t*"});
+  EXPECT_EQ(rules[0].suffix, "_copy");
+  EXPECT_EQ(rules[0].prefix, "");
+  EXPECT_TRUE(rules[0].execute_manually);
+  EXPECT_TRUE(rules[0].continue_on_error);
+  EXPECT_EQ(rules[0].settle, milliseconds(500));
+  // Defaults: every table, the shadow_sync naming, immediately, abort, 2s.
+  EXPECT_EQ(rules[1].match.clusters, std::vector<std::string>{"*"});
+  EXPECT_EQ(rules[1].match.tables, std::vector<std::string>{"*"});
+  EXPECT_EQ(rules[1].prefix, "sh_");
+  EXPECT_EQ(rules[1].suffix, "");
+  EXPECT_FALSE(rules[1].execute_manually);
+  EXPECT_FALSE(rules[1].continue_on_error);
+  EXPECT_EQ(rules[1].settle, seconds(2));
+
+  auto bad = LoadConfigFromString(std::string(kMinimal) +
+                                      "shadow_sync:\n"
+                                      "  follow_ddl:\n"
+                                      "    - naming: {prefix: a, suffix: b}\n"
+                                      "      execute: later\n"
+                                      "      settle: 1h\n"
+                                      "      drop_shadows: true\n",
+                                  "conf.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(),
+            "conf.yaml:9: shadow_sync.follow_ddl[0].drop_shadows: unknown key\n"
+            "conf.yaml:6: shadow_sync.follow_ddl[0].naming: give prefix or suffix, not both\n"
+            "conf.yaml:7: shadow_sync.follow_ddl[0].execute: expected immediately or manually, "
+            "got \"later\"\n"
+            "conf.yaml:8: shadow_sync.follow_ddl[0].settle: expected at most 10m, got \"1h\"");
+}
+
 }  // namespace
 }  // namespace shadowproxy::proxy

@@ -108,9 +108,11 @@ class Driver {
  public:
   explicit Driver(uint32_t caps, ConfigPtr config = TestConfig(),
                   const plugins::StatementPlugin* plugin = nullptr,
-                  sql::Dialect dialect = sql::Dialect(), uint16_t status_flags = 2)
+                  sql::Dialect dialect = sql::Dialect(), uint16_t status_flags = 2,
+                  plugins::DdlFollower* follower = nullptr)
       : config_(std::move(config)) {
     RelaySession s;
+    s.follower = follower;
     s.dialect = dialect;
     s.status_flags = status_flags;
     s.plugin = plugin;
@@ -669,6 +671,88 @@ TEST(RelayMachine, DrainClosesOnceTheResponseIsComplete) {
   d.Backend(g::kClassicQuerySelect);
   ASSERT_TRUE(d.out().closed);
   EXPECT_EQ(d.out().to_client, g::kClassicQuerySelect);
+}
+
+// ---- the followed-DDL hook (plugins/ddl_follower.h) ----
+
+// Takes every query starting with "ALTER" for DDL, and records what the relay reports.
+class FakeFollower : public plugins::DdlFollower {
+ public:
+  struct Query : plugins::FollowedQuery {
+    std::string text;
+  };
+  bool Follows(std::string_view) const override { return true; }
+  std::shared_ptr<const plugins::FollowedQuery> Read(std::string_view text, const sql::Dialect&,
+                                                     uint32_t) const override {
+    if (text.substr(0, 5) != "ALTER") return nullptr;
+    auto q = std::make_shared<Query>();
+    q->text = std::string(text);
+    return q;
+  }
+  void Answered(const plugins::FollowedQuery& q, const plugins::SessionContext& session,
+                uint32_t ok, bool error) override {
+    answered.push_back(static_cast<const Query&>(q).text + " ok=" + std::to_string(ok) +
+                       (error ? " error" : "") + " db=" + session.database);
+  }
+  std::vector<std::string> answered;
+};
+
+std::string PrepareOk(uint32_t id) {
+  std::string b(1, '\0');
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<char>(id >> (8 * i)));
+  b.append(6, '\0');  // no columns, no parameters, filler, no warnings
+  return b;
+}
+std::string StmtCommand(uint8_t command, uint32_t id) {
+  std::string b(1, static_cast<char>(command));
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<char>(id >> (8 * i)));
+  if (command == p::COM_STMT_EXECUTE) b += std::string("\0\1\0\0\0", 5);
+  return Packet(0, b);
+}
+
+TEST(RelayFollow, ReportsWhatTheBackendAnsweredAndRelaysUntouched) {
+  FakeFollower f;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, &f);
+  const std::string ok = Packet(1, OkPayload());
+  const std::string err = Packet(1, p::EncodeErr(1060, "42S21", "Duplicate column name 'x'"));
+  const std::string more =
+      Packet(1, p::EncodeOk(0, 0, 2 | p::SERVER_MORE_RESULTS_EXISTS, 0, "", false));
+  const std::string multi_err = Packet(2, p::EncodeErr(1146, "42S02", "no such table"));
+  std::string client, backend;
+  auto step = [&](const std::string& c, const std::string& b) {
+    d.Client(c);
+    d.Backend(b);
+    client += c;
+    backend += b;
+  };
+  step(Query("SELECT 1"), ok);
+  step(Query("ALTER TABLE t ADD x INT"), ok);
+  step(Query("ALTER TABLE t ADD x INT"), err);
+  step(Query("ALTER TABLE a ADD y INT; ALTER TABLE b ADD y INT"), more + multi_err);
+  step(Packet(0, std::string("\x16") + "ALTER TABLE p ADD z INT"), Packet(1, PrepareOk(5)));
+  step(StmtCommand(p::COM_STMT_EXECUTE, 5), ok);
+  step(StmtCommand(p::COM_STMT_EXECUTE, 6), ok);  // another statement
+  d.Client(StmtCommand(p::COM_STMT_CLOSE, 5));
+  client += StmtCommand(p::COM_STMT_CLOSE, 5);
+  step(StmtCommand(p::COM_STMT_EXECUTE, 5), err);  // closed: no longer followed
+  EXPECT_EQ(d.out().to_backend, client);
+  EXPECT_EQ(d.out().to_client, backend);
+  EXPECT_EQ(f.answered, (std::vector<std::string>{
+                            "ALTER TABLE t ADD x INT ok=1 db=",
+                            "ALTER TABLE t ADD x INT ok=0 error db=",
+                            "ALTER TABLE a ADD y INT; ALTER TABLE b ADD y INT ok=1 error db=",
+                            "ALTER TABLE p ADD z INT ok=1 db=",
+                        }));
+}
+
+TEST(RelayFollow, WaitsForTheWholeQueryBeforeRelayingIt) {
+  FakeFollower f;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, &f);
+  const std::string q = Query("ALTER TABLE t ADD x INT");
+  for (char c : q) d.Client(std::string_view(&c, 1));
+  EXPECT_EQ(d.out().to_backend, q);
+  d.Backend(Packet(1, OkPayload()));
+  EXPECT_EQ(f.answered.size(), 1u);
 }
 
 }  // namespace
