@@ -22,12 +22,12 @@ Status Refuse(std::string_view user, std::string_view right, int64_t task_id,
                 kForbiddenState);
 }
 
+}  // namespace
+
 bool AnyGlob(const std::vector<std::string>& patterns, std::string_view text) {
   return std::any_of(patterns.begin(), patterns.end(),
                      [&](const std::string& p) { return GlobMatch(p, text); });
 }
-
-}  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {
   size_t p = 0, t = 0;

@@ -22,6 +22,8 @@ struct TaskFacts {
 
 // Shell-style glob: '*' any run, '?' one character, everything else literal (case-sensitive).
 bool GlobMatch(std::string_view pattern, std::string_view text);
+// Whether any of the patterns matches text (a rule's match list).
+bool AnyGlob(const std::vector<std::string>& patterns, std::string_view text);
 
 // The process with the lowest priority number whose match covers cluster and database (ties:
 // the first in config order). An empty process list means DefaultProcess() (base/config.h).

@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "base/metrics.h"
 #include "plugins/approval/approval.h"
+#include "plugins/schema/naming.h"
 
 namespace shadowproxy::follow_ddl {
 namespace {
@@ -16,11 +17,6 @@ constexpr std::string_view kLog = "follow_ddl";
 struct ReadQuery : plugins::FollowedQuery {
   std::vector<DdlStatement> ddl;
 };
-
-bool AnyGlob(const std::vector<std::string>& globs, std::string_view text) {
-  return std::any_of(globs.begin(), globs.end(),
-                     [&](const std::string& g) { return approval::GlobMatch(g, text); });
-}
 
 std::string Qualified(std::string_view database, std::string_view table) {
   std::string out(database);
@@ -41,9 +37,7 @@ std::string JoinTables(const std::vector<std::string>& tables) {
 }  // namespace
 
 bool IsShadowName(const FollowDdlRule& rule, std::string_view table) {
-  return table.size() > rule.prefix.size() + rule.suffix.size() &&
-         table.substr(0, rule.prefix.size()) == rule.prefix &&
-         table.substr(table.size() - rule.suffix.size()) == rule.suffix;
+  return schema::IsShadowName(table, Naming{rule.prefix, rule.suffix});
 }
 
 Classified Classify(const Config& config, std::string_view cluster, std::string_view database,
@@ -51,8 +45,9 @@ Classified Classify(const Config& config, std::string_view cluster, std::string_
   const auto& rules = config.shadow_sync.follow_ddl;
   for (size_t i = 0; i < rules.size(); ++i) {
     const FollowDdlRule& r = rules[i];
-    if (!AnyGlob(r.match.clusters, cluster) || !AnyGlob(r.match.databases, database) ||
-        !AnyGlob(r.match.tables, table))
+    if (!approval::AnyGlob(r.match.clusters, cluster) ||
+        !approval::AnyGlob(r.match.databases, database) ||
+        !approval::AnyGlob(r.match.tables, table))
       continue;
     if (IsShadowName(r, table)) return {-1, "it is a shadow table"};
     return {static_cast<int>(i), ""};
@@ -166,7 +161,7 @@ void Follower::Reload(ConfigPtr config) {
 bool Follower::Follows(std::string_view cluster) const {
   ConfigPtr c = Current();
   for (const auto& r : c->shadow_sync.follow_ddl)
-    if (AnyGlob(r.match.clusters, cluster)) return true;
+    if (approval::AnyGlob(r.match.clusters, cluster)) return true;
   return false;
 }
 
