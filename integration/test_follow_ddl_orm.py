@@ -141,7 +141,6 @@ def manage(project, *args):
 
 
 def test_django_migrate_is_followed(stack):
-    pytest.importorskip("django")
     with stack.root() as r, r.cursor() as c:
         c.execute("CREATE DATABASE dev_django")
     project = django_project(stack.port)
