@@ -133,6 +133,9 @@ struct FollowDdlRule {
   bool execute_manually = false;   // execute: manually (default: immediately)
   bool continue_on_error = false;  // on_error: continue (default: abort)
   Duration settle = std::chrono::seconds(2);
+  // drop_shadows: true — DROP TABLE (or RENAME away) of a source makes a task that drops its
+  // shadow, through approval; default: the shadow is left and a WARN says so.
+  bool drop_shadows = false;
 };
 
 struct ShadowSyncConfig {

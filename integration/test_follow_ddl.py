@@ -21,6 +21,10 @@ from test_task_center_support import (StoryStack, metric_sum, normalized_create,
 FINAL = ("EXECUTION_SUCCEEDED", "EXECUTION_SUCCEEDED_WITH_ERRORS", "EXECUTION_FAILED",
          "CANCELLED", "REJECTED")
 FOLLOW = ("  follow_ddl:\n"
+          "    - match: {databases: [\"dev_drop\"], tables: [\"*\"]}\n"
+          "      naming: {suffix: _shadow}\n"
+          "      settle: 1s\n"
+          "      drop_shadows: true\n"
           "    - match: {databases: [\"dev_*\"], tables: [\"*\"]}\n"
           "      naming: {suffix: _shadow}\n"
           "      settle: 1s\n")
@@ -135,6 +139,33 @@ def test_failed_shadow_and_unmatched_ddl_make_no_task(stack):
     assert metric_sum(after, name, result="ignored") - metric_sum(before, name,
                                                                   result="ignored") == 5
     assert metric_sum(after, name, result="task") == metric_sum(before, name, result="task")
+
+
+def test_drop_shadows_drops_them_through_a_task(stack):
+    root_sql(stack, "CREATE DATABASE dev_drop",
+             "CREATE TABLE dev_drop.a (id INT PRIMARY KEY)",
+             "CREATE TABLE dev_drop.a_shadow (id INT PRIMARY KEY)",
+             "CREATE TABLE dev_drop.b (id INT PRIMARY KEY, v INT)",
+             "CREATE TABLE dev_drop.b_shadow (id INT PRIMARY KEY, v INT)",
+             "CREATE TABLE dev_drop.keep (id INT PRIMARY KEY)",
+             "CREATE TABLE dev_drop.keep_shadow (id INT PRIMARY KEY)")
+    out = cli(stack, "dev_drop", "DROP TABLE a; RENAME TABLE b TO c")
+    assert out.returncode == 0, out.stderr
+    (task,) = wait_tasks(stack, "dev_drop", 1)
+    info = finished(stack, task[0])
+    assert info["status"] == "EXECUTION_SUCCEEDED", info
+    assert info["remarks"].startswith("follow: DROP TABLE a ... (+1 more) by dev at "), info
+    with stack.connect("dev") as dev:
+        _, tables = query(dev, f"SHADOW SYNC SHOW TASK {task[0]} TABLES")
+        _, sql = query(dev, f"SHADOW SYNC SHOW TASK {task[0]} SQL")
+    results = {row[0]: row[2] for row in tables}
+    assert results == {"a": "DROP", "b": "DROP", "c": "CREATE"}, tables
+    assert any("DROP TABLE `a_shadow`" in str(row) for row in sql), sql
+    with stack.root() as r:
+        assert not table_exists(r, "dev_drop", "a_shadow")
+        assert not table_exists(r, "dev_drop", "b_shadow")
+        assert table_exists(r, "dev_drop", "keep_shadow")
+    assert same_schema(stack, "dev_drop", "c")
 
 
 def test_multi_statement_query_follows_its_ddl(stack):

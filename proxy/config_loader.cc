@@ -758,7 +758,8 @@ class Loader {
     for (const Field& item : items) {
       FieldMap m;
       FollowDdlRule r;
-      if (!ReadMap(item, {"match", "naming", "execute", "on_error", "settle"}, &m)) continue;
+      if (!ReadMap(item, {"match", "naming", "execute", "on_error", "settle", "drop_shadows"}, &m))
+        continue;
       if (const Field* v = Get(m, "match")) {
         FieldMap mm;
         if (ReadMap(*v, {"clusters", "databases", "tables"}, &mm)) {
@@ -793,6 +794,7 @@ class Loader {
         if (Dur(*v, &r.settle) && r.settle > std::chrono::minutes(10))
           Fail(v->line, v->path, "expected at most 10m, got " + Describe(*v));
       }
+      if (const Field* v = Get(m, "drop_shadows")) Bool(*v, &r.drop_shadows);
       out->push_back(std::move(r));
     }
   }

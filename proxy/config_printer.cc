@@ -180,6 +180,7 @@ void FollowDdl(YAML::Emitter& out, const std::vector<FollowDdlRule>& rules) {
     Key(out, "execute", r.execute_manually ? "manually" : "immediately");
     Key(out, "on_error", r.continue_on_error ? "continue" : "abort");
     Key(out, "settle", FormatDuration(r.settle));
+    out << YAML::Key << "drop_shadows" << YAML::Value << r.drop_shadows;
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;

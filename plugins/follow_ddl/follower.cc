@@ -25,10 +25,18 @@ std::string Qualified(std::string_view database, std::string_view table) {
   return out;
 }
 
-std::string JoinTables(const std::vector<std::string>& tables) {
+// "a, b" and, when shadows go too, "a, b; shadows dropped: c".
+std::string Touched(const Batch& b) {
   std::string out;
-  for (const auto& t : tables) {
+  for (const auto& t : b.tables) {
     if (!out.empty()) out += ", ";
+    out += t;
+  }
+  if (b.drops.empty()) return out;
+  if (!out.empty()) out += "; ";
+  out += "shadows dropped:";
+  for (const auto& t : b.drops) {
+    out += ' ';
     out += t;
   }
   return out;
@@ -73,8 +81,8 @@ std::string Remarks(const Batch& batch) {
 
 // ---- Windows ----
 
-void Windows::Touch(const DdlEvent& event, std::string_view database, int rule,
-                    const FollowDdlRule& settings, const std::string& table) {
+Batch& Windows::Open(const DdlEvent& event, std::string_view database, int rule,
+                     const FollowDdlRule& settings) {
   Key key{event.cluster, std::string(database), rule, event.user};
   auto [it, fresh] = open_.try_emplace(key);
   Batch& b = it->second;
@@ -89,12 +97,25 @@ void Windows::Touch(const DdlEvent& event, std::string_view database, int rule,
     b.first_wall = event.wall;
     b.opened = event.at;
   }
-  if (std::find(b.tables.begin(), b.tables.end(), table) == b.tables.end())
-    b.tables.push_back(table);
   const Clock::duration settle = b.settings.settle;
   const Clock::duration cap = std::max<Clock::duration>(kMinMaxWindow, settle * kMaxWindowSettles);
   b.deadline = std::min(event.at + settle, b.opened + cap);
   if (std::find(touched_.begin(), touched_.end(), key) == touched_.end()) touched_.push_back(key);
+  return b;
+}
+
+void Windows::Touch(const DdlEvent& event, std::string_view database, int rule,
+                    const FollowDdlRule& settings, const std::string& table) {
+  Batch& b = Open(event, database, rule, settings);
+  b.drops.erase(std::remove(b.drops.begin(), b.drops.end(), table), b.drops.end());
+  if (std::find(b.tables.begin(), b.tables.end(), table) == b.tables.end())
+    b.tables.push_back(table);
+}
+
+void Windows::DropShadow(const DdlEvent& event, std::string_view database, int rule,
+                         const FollowDdlRule& settings, const std::string& table) {
+  Batch& b = Open(event, database, rule, settings);
+  if (std::find(b.drops.begin(), b.drops.end(), table) == b.drops.end()) b.drops.push_back(table);
 }
 
 void Windows::Drop(const DdlEvent& event, std::string_view database, const std::string& table) {
@@ -230,20 +251,24 @@ void Follower::Answered(const plugins::FollowedQuery& query, const plugins::Sess
 // On the follower's thread, with mu_ held.
 void Follower::Process(const DdlEvent& e, const Config& config) {
   const std::string& user = e.user;
+  bool followed = false;
   for (const TableRef& t : e.ddl.dropped) {
     windows_.Drop(e, t.database, t.table);
     Classified c = Classify(config, e.cluster, t.database, t.table);
     if (c.rule < 0) continue;
     const FollowDdlRule& r = config.shadow_sync.follow_ddl[c.rule];
+    if (r.drop_shadows) {
+      windows_.DropShadow(e, t.database, c.rule, r, t.table);
+      followed = true;
+      continue;
+    }
     std::string shadow = r.prefix;
     shadow += t.table;
     shadow += r.suffix;
     log::Warn(kLog, {{"session", e.connection_id}, {"user", user}}, e.ddl.summary, " by ", user,
               ": the shadow ", Qualified(t.database, shadow), " of ",
-              Qualified(t.database, t.table),
-              " is left as it is (followed DDL never drops shadow tables)");
+              Qualified(t.database, t.table), " is left as it is (drop_shadows is off)");
   }
-  bool followed = false;
   for (const TableRef& t : e.ddl.tables) {
     Classified c = Classify(config, e.cluster, t.database, t.table);
     if (c.rule < 0) {
@@ -259,7 +284,7 @@ void Follower::Process(const DdlEvent& e, const Config& config) {
 }
 
 void Follower::Create(const Batch& b) {
-  if (b.tables.empty()) {
+  if (b.tables.empty() && b.drops.empty()) {
     log::Debug(kLog, "no task for ", b.database, ": every table it touched was dropped since");
     return;
   }
@@ -267,6 +292,7 @@ void Follower::Create(const Batch& b) {
   tasks::AnalysisSpec spec;
   spec.database = b.database;
   spec.tables = b.tables;
+  spec.drop_tables = b.drops;
   spec.naming = Naming{b.settings.prefix, b.settings.suffix};
   tasks::ExecutionOptions options;
   options.mode = b.settings.execute_manually ? tasks::ExecutionMode::kManual
@@ -279,15 +305,14 @@ void Follower::Create(const Batch& b) {
   if (!created.ok()) {
     metrics::ShadowSyncFollowTotal("error").Increment();
     log::Warn(kLog, {{"user", b.user}, {"database", b.database}}, "no task for ", b.database, " (",
-              JoinTables(b.tables), ") after ", b.statements, " DDL statement(s) by ", b.user, ": ",
+              Touched(b), ") after ", b.statements, " DDL statement(s) by ", b.user, ": ",
               created.status().ToString());
     return;
   }
   metrics::ShadowSyncFollowTotal("task").Increment();
   log::Info(kLog, {{"task", created->task.id}, {"user", b.user}, {"database", b.database}}, "task ",
             created->task.id, " (", tasks::ToString(created->task.status), ") for ", b.database,
-            " (", JoinTables(b.tables), ") after ", b.statements,
-            " DDL statement(s): ", options.remarks);
+            " (", Touched(b), ") after ", b.statements, " DDL statement(s): ", options.remarks);
 }
 
 void Follower::Run() {

@@ -59,8 +59,9 @@ struct Batch {
   FollowDdlRule settings;  // the rule as it was when the window opened (naming, execute, ...)
   std::string user;
   std::vector<std::string> roles;
-  std::vector<std::string> tables;  // in the order first touched; tables dropped later are gone
-  std::string first_summary;        // "ALTER TABLE orders ..."
+  std::vector<std::string> tables;      // in the order first touched; tables dropped later are gone
+  std::vector<std::string> drops = {};  // gone sources whose shadows go too (drop_shadows: true)
+  std::string first_summary;            // "ALTER TABLE orders ..."
   uint32_t statements = 0;
   TimePoint first_wall = {};
   Clock::time_point opened = {};
@@ -83,6 +84,9 @@ class Windows {
              const FollowDdlRule& settings, const std::string& table);
   // `table` was dropped (or renamed away) by `event`: it leaves any window that has it.
   void Drop(const DdlEvent& event, std::string_view database, const std::string& table);
+  // ... and under a rule with drop_shadows, its shadow is to be dropped by the window's task.
+  void DropShadow(const DdlEvent& event, std::string_view database, int rule,
+                  const FollowDdlRule& settings, const std::string& table);
   // A new statement counts once per window it touched (call after its Touch()es).
   void EndStatement();
   // The windows whose deadline has passed at `now`, closed.
@@ -94,6 +98,10 @@ class Windows {
 
  private:
   using Key = std::tuple<std::string, std::string, int, std::string>;
+  // The window of (event's cluster and user, database, rule), opened if need be, its deadline
+  // moved on by this event.
+  Batch& Open(const DdlEvent& event, std::string_view database, int rule,
+              const FollowDdlRule& settings);
   std::map<Key, Batch> open_;
   std::vector<Key> touched_;  // by the current statement
 };

@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "plugins/schema/naming.h"
+#include "plugins/schema/quoting.h"
 #include "plugins/schema/reader.h"
 #include "plugins/schema/script_order.h"
 #include "plugins/schema/show_create_parser.h"
@@ -99,9 +100,10 @@ Result<Analysis> Analyze(const sql::ClusterConnInfo& conn, const std::string& db
   return AnalyzeFrom(reader, db, selection, naming, options);
 }
 
-Result<Analysis> AnalyzeFrom(SchemaSource& reader, const std::string& db,
-                             const TableSelection& selection, const Naming& naming,
-                             AnalyzeOptions options) {
+// The analysis of selection.all / selection.tables (selection.drop is AnalyzeFrom's).
+static Result<Analysis> AnalyzeSources(SchemaSource& reader, const std::string& db,
+                                       const TableSelection& selection, const Naming& naming,
+                                       AnalyzeOptions options) {
   if (Status s = ValidateNaming(naming); !s.ok()) return s;
   if (!selection.all && selection.tables.empty())
     return Status(errc::kNotFound, "no table selected in database '" + db + "'");
@@ -375,6 +377,91 @@ Result<Analysis> AnalyzeFrom(SchemaSource& reader, const std::string& db,
   for (const auto& [t, k] : ScriptOrder(phases)) out.script.push_back(out.tables[t].statements[k]);
 
   // 5. Nothing but shadows may be touched (ERR 7020).
+  if (Status s = CheckTouchesOnlyShadows(out.script, shadows); !s.ok()) return s;
+  out.round_trips = reader.round_trips();
+  return out;
+}
+
+// The shadows of `gone` sources that exist, to be dropped (DROP TABLE in kDropTables), after
+// the tables `analysed` already has. A source that exists again, or has no shadow: NO_ACTION.
+static Status AddDrops(SchemaSource& reader, const std::vector<std::string>& gone,
+                       const Naming& naming, Analysis* analysed) {
+  std::set<std::string> have;
+  for (const TableAnalysis& t : analysed->tables) have.insert(t.source_table);
+  std::vector<std::string> sources, wanted;
+  for (const std::string& t : gone) {
+    if (!have.insert(t).second) continue;
+    sources.push_back(t);
+    wanted.push_back(t);
+    wanted.push_back(naming.ShadowName(t));
+  }
+  if (sources.empty()) return Status::Ok();
+  auto listing = reader.List(wanted);
+  if (!listing.ok()) return listing.status();
+  std::vector<std::string> to_read;
+  std::vector<TableAnalysis> drops;
+  for (const std::string& source : sources) {
+    TableAnalysis t;
+    t.source_table = source;
+    t.shadow_table = naming.ShadowName(source);
+    auto shadow = listing->find(t.shadow_table);
+    if (listing->count(source) != 0) {
+      t.note = "the source exists: its shadow is kept";
+    } else if (shadow == listing->end() || shadow->second != TableKind::kBaseTable) {
+      t.note = "no shadow table to drop";
+    } else {
+      t.result = Action::kDrop;
+      t.statements = {"DROP TABLE " + QuoteIdent(t.shadow_table)};
+      t.phases = {ScriptPhase::kDropTables};
+      t.note = "the source is gone: its shadow is dropped";
+      t.change_sql = ChangeSql(t.statements, false, "");
+      to_read.push_back(t.shadow_table);
+    }
+    drops.push_back(std::move(t));
+  }
+  std::mutex mu;
+  std::map<std::string, std::string> ddl;
+  Status read = reader.ReadCreateEach(to_read, [&](const std::string& name, std::string text) {
+    std::lock_guard<std::mutex> lock(mu);
+    ddl[name] = std::move(text);
+  });
+  if (!read.ok()) return read;
+  for (TableAnalysis& t : drops) {
+    if (t.result == Action::kDrop) t.shadow_ddl = ddl[t.shadow_table];
+    analysed->tables.push_back(std::move(t));
+  }
+  return Status::Ok();
+}
+
+Result<Analysis> AnalyzeFrom(SchemaSource& reader, const std::string& db,
+                             const TableSelection& selection, const Naming& naming,
+                             AnalyzeOptions options) {
+  if (selection.drop.empty()) return AnalyzeSources(reader, db, selection, naming, options);
+  Analysis out;
+  if (selection.all || !selection.tables.empty()) {
+    TableSelection sources = selection;
+    sources.drop.clear();
+    auto analysed = AnalyzeSources(reader, db, sources, naming, options);
+    if (!analysed.ok()) return analysed.status();
+    out = std::move(analysed).value();
+  } else {
+    if (Status s = ValidateNaming(naming); !s.ok()) return s;
+    Result<std::string> version = reader.ServerVersion();
+    if (!version.ok()) return version.status();
+    out.database = db;
+    out.naming = naming;
+    out.dialect = DialectFromVersion(*version);
+    out.server_version = *version;
+  }
+  if (Status s = AddDrops(reader, selection.drop, naming, &out); !s.ok()) return s;
+  std::set<std::string> shadows;
+  std::vector<std::vector<ScriptPhase>> phases;
+  for (const TableAnalysis& t : out.tables) {
+    shadows.insert(t.shadow_table);
+    phases.push_back(t.phases);
+  }
+  out.script.clear();
+  for (const auto& [t, k] : ScriptOrder(phases)) out.script.push_back(out.tables[t].statements[k]);
   if (Status s = CheckTouchesOnlyShadows(out.script, shadows); !s.ok()) return s;
   out.round_trips = reader.round_trips();
   return out;

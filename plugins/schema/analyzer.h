@@ -1,7 +1,8 @@
 // The analysis facade the task center calls: read the selected source tables (plus the parents
 // their foreign keys need, and the children whose shadow keys a change disturbs) and their
 // shadows from a live server, diff each, and return per table CREATE / UPDATE / NO_ACTION with
-// the DDL, plus the whole script in execution order.
+// the DDL (DROP for the shadows of gone sources, when asked), plus the whole script in execution
+// order.
 // Thread-safe: every call opens its own connections and shares nothing.
 #pragma once
 
@@ -21,6 +22,9 @@ namespace shadowproxy::schema {
 struct TableSelection {
   bool all = false;
   std::vector<std::string> tables;
+  // Sources that are gone (dropped or renamed away, follow_ddl's drop_shadows): each existing
+  // shadow is dropped (DROP). NO_ACTION when there is no shadow, or the source exists again.
+  std::vector<std::string> drop = {};
 
   static TableSelection All() { return TableSelection{true, {}}; }
   static TableSelection List(std::vector<std::string> tables) {

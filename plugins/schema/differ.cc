@@ -24,6 +24,8 @@ const char* ActionName(Action action) {
       return "UPDATE";
     case Action::kNoAction:
       return "NO_ACTION";
+    case Action::kDrop:
+      return "DROP";
   }
   return "NO_ACTION";
 }

@@ -26,8 +26,9 @@ struct DiffContext {
   Dialect dialect = Dialect::kMariaDb;
 };
 
-enum class Action { kCreate, kUpdate, kNoAction };
-const char* ActionName(Action action);  // "CREATE", "UPDATE", "NO_ACTION"
+// kDrop: the source is gone and its shadow is dropped (only when asked: TableSelection::drop).
+enum class Action { kCreate, kUpdate, kNoAction, kDrop };
+const char* ActionName(Action action);  // "CREATE", "UPDATE", "NO_ACTION", "DROP"
 
 struct DiffResult {
   Action action = Action::kNoAction;

@@ -53,6 +53,7 @@ AnalyzeFn MakeSchemaAnalyzer(std::function<ConfigPtr()> config) {
       return Status(errc::kUnavailable, "cluster '" + req.cluster + "' is not configured");
     schema::TableSelection selection =
         req.all_tables ? schema::TableSelection::All() : schema::TableSelection::List(req.tables);
+    selection.drop = req.drop_tables;
     schema::AnalyzeOptions options;
     const uint32_t workers = std::max<uint32_t>(1, c->shadow_sync.workers);
     options.parallelism = static_cast<int>(workers);
@@ -72,6 +73,7 @@ AnalyzeFn MakeSchemaAnalyzer(std::function<ConfigPtr()> config) {
       at.shadow = t.shadow_table;
       at.result = t.result == schema::Action::kCreate   ? TableResult::kCreate
                   : t.result == schema::Action::kUpdate ? TableResult::kUpdate
+                  : t.result == schema::Action::kDrop   ? TableResult::kDrop
                                                         : TableResult::kNoAction;
       at.source_ddl = std::move(t.source_ddl);
       at.shadow_ddl = std::move(t.shadow_ddl);

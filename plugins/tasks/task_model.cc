@@ -98,12 +98,14 @@ const char* ToString(TableResult r) {
       return "UPDATE";
     case TableResult::kNoAction:
       return "NO_ACTION";
+    case TableResult::kDrop:
+      return "DROP";
   }
   return "?";
 }
 std::optional<TableResult> ParseTableResult(std::string_view text) {
   constexpr TableResult kAll[] = {TableResult::kCreate, TableResult::kUpdate,
-                                  TableResult::kNoAction};
+                                  TableResult::kNoAction, TableResult::kDrop};
   return ParseEnum(text, kAll);
 }
 

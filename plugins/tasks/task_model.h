@@ -57,8 +57,9 @@ enum class StatementState { kPending, kSucceeded, kFailed, kSkipped };
 const char* ToString(StatementState s);
 std::optional<StatementState> ParseStatementState(std::string_view text);
 
-enum class TableResult { kCreate, kUpdate, kNoAction };
-const char* ToString(TableResult r);  // CREATE, UPDATE, NO_ACTION
+// kDrop: the source is gone and its shadow is dropped (follow_ddl with drop_shadows: true).
+enum class TableResult { kCreate, kUpdate, kNoAction, kDrop };
+const char* ToString(TableResult r);  // CREATE, UPDATE, NO_ACTION, DROP
 std::optional<TableResult> ParseTableResult(std::string_view text);
 
 enum class LogLevel { kInfo, kWarn, kError };

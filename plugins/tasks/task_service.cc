@@ -32,7 +32,8 @@ ReanalyzeFn MakeReanalyze(AnalyzeFn analyze) {
     req.cluster = task.cluster;
     req.database = task.database;
     req.naming = task.naming;
-    for (const auto& t : task.tables) req.tables.push_back(t.source);
+    for (const auto& t : task.tables)
+      (t.result == TableResult::kDrop ? req.drop_tables : req.tables).push_back(t.source);
     auto now = analyze(req);
     if (!now.ok()) return now.status();
     for (auto& t : now->tables)
@@ -52,6 +53,7 @@ Result<Analysis> TaskService::RunAnalysis(const Actor& actor, const AnalysisSpec
   req.database = spec.database;
   req.all_tables = spec.all_tables;
   req.tables = spec.tables;
+  req.drop_tables = spec.drop_tables;
   req.naming = spec.naming.value_or(
       Naming{config->shadow_sync.default_prefix, config->shadow_sync.default_suffix});
   auto started = std::chrono::steady_clock::now();
@@ -251,7 +253,8 @@ Result<Task> TaskService::Retry(const Actor& actor, int64_t id) {
     return s;
   AnalysisSpec spec;
   spec.database = old->database;
-  for (const auto& t : old->tables) spec.tables.push_back(t.source);
+  for (const auto& t : old->tables)
+    (t.result == TableResult::kDrop ? spec.drop_tables : spec.tables).push_back(t.source);
   spec.naming = old->naming;
   Actor on_its_cluster = actor;
   on_its_cluster.cluster = old->cluster;

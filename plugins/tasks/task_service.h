@@ -34,6 +34,7 @@ struct AnalyzeRequest {
   bool all_tables = false;
   std::vector<std::string> tables;
   Naming naming;
+  std::vector<std::string> drop_tables = {};  // gone sources whose shadows are dropped (DROP)
 };
 // Fills cluster, database, naming and tables (execution order) of a new analysis; errors are
 // the engine's (7005, 7010, 7020, 7030).
@@ -45,6 +46,9 @@ struct AnalysisSpec {
   bool all_tables = false;
   std::vector<std::string> tables;
   std::optional<Naming> naming;  // nullopt: the config's default_prefix / default_suffix
+  // Sources that are gone whose shadows the task drops (follow_ddl's drop_shadows; no statement
+  // asks for it).
+  std::vector<std::string> drop_tables = {};
 };
 
 struct CreatedTask {

@@ -718,6 +718,7 @@ TEST(ConfigLoaderTest, FollowDdlRules) {
                                     "      execute: manually\n"
                                     "      on_error: continue\n"
                                     "      settle: 500ms\n"
+                                    "      drop_shadows: true\n"
                                     "    - {}\n",
                                 "conf.yaml");
   ASSERT_TRUE(r.ok()) << r.status().message();
@@ -730,6 +731,7 @@ TEST(ConfigLoaderTest, FollowDdlRules) {
   EXPECT_TRUE(rules[0].execute_manually);
   EXPECT_TRUE(rules[0].continue_on_error);
   EXPECT_EQ(rules[0].settle, milliseconds(500));
+  EXPECT_TRUE(rules[0].drop_shadows);
   // Defaults: every table, the shadow_sync naming, immediately, abort, 2s.
   EXPECT_EQ(rules[1].match.clusters, std::vector<std::string>{"*"});
   EXPECT_EQ(rules[1].match.tables, std::vector<std::string>{"*"});
@@ -738,6 +740,7 @@ TEST(ConfigLoaderTest, FollowDdlRules) {
   EXPECT_FALSE(rules[1].execute_manually);
   EXPECT_FALSE(rules[1].continue_on_error);
   EXPECT_EQ(rules[1].settle, seconds(2));
+  EXPECT_FALSE(rules[1].drop_shadows);
 
   auto bad = LoadConfigFromString(std::string(kMinimal) +
                                       "shadow_sync:\n"
@@ -745,15 +748,16 @@ TEST(ConfigLoaderTest, FollowDdlRules) {
                                       "    - naming: {prefix: a, suffix: b}\n"
                                       "      execute: later\n"
                                       "      settle: 1h\n"
-                                      "      drop_shadows: true\n",
+                                      "      drop_shadows: maybe\n",
                                   "conf.yaml");
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(),
-            "conf.yaml:9: shadow_sync.follow_ddl[0].drop_shadows: unknown key\n"
             "conf.yaml:6: shadow_sync.follow_ddl[0].naming: give prefix or suffix, not both\n"
             "conf.yaml:7: shadow_sync.follow_ddl[0].execute: expected immediately or manually, "
             "got \"later\"\n"
-            "conf.yaml:8: shadow_sync.follow_ddl[0].settle: expected at most 10m, got \"1h\"");
+            "conf.yaml:8: shadow_sync.follow_ddl[0].settle: expected at most 10m, got \"1h\"\n"
+            "conf.yaml:9: shadow_sync.follow_ddl[0].drop_shadows: expected true or false, got "
+            "\"maybe\"");
 }
 
 }  // namespace

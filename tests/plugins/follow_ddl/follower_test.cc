@@ -122,6 +122,27 @@ TEST(WindowsTest, DroppedTablesLeaveTheWindow) {
   EXPECT_EQ(all[0].tables, std::vector<std::string>{"keep"});
 }
 
+TEST(WindowsTest, DropShadowsGoInTheWindowUntilTheTableIsBack) {
+  FollowDdlRule rule;
+  rule.drop_shadows = true;
+  Windows w;
+  const Clock::time_point t0{};
+  auto drop = Event("app", DdlKind::kDropTable, {}, t0, {{"d", "a"}, {"d", "b"}});
+  w.Drop(drop, "d", "a");
+  w.DropShadow(drop, "d", 0, rule, "a");
+  w.Drop(drop, "d", "b");
+  w.DropShadow(drop, "d", 0, rule, "b");
+  w.EndStatement();
+  // b comes back within the window: its shadow is synced, not dropped.
+  w.Touch(Event("app", DdlKind::kCreateTable, {{"d", "b"}}, t0), "d", 0, rule, "b");
+  w.EndStatement();
+  auto all = w.TakeAll();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].drops, std::vector<std::string>{"a"});
+  EXPECT_EQ(all[0].tables, std::vector<std::string>{"b"});
+  EXPECT_EQ(all[0].statements, 2u);
+}
+
 TEST(RemarksTest, SaysWhatTriggeredIt) {
   Batch b;
   b.user = "app";
@@ -228,10 +249,25 @@ TEST_F(FollowerTest, FailedShadowAndUnmatchedDdlMakeNone) {
   Relay("ALTER TABLE orders_shadow ADD x INT", "app_1", 1, false);  // a shadow
   Relay("ALTER TABLE orders ADD x INT", "prod", 1, false);          // outside the globs
   Relay("ALTER TABLE orders ADD x INT", "", 1, false);              // no database
-  Relay("DROP TABLE orders", "app_1", 1, false);                    // shadows are never dropped
+  Relay("DROP TABLE orders", "app_1", 1, false);                    // drop_shadows is off
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(Calls(), 0u);
   EXPECT_EQ(follower_->open_windows(), 0u);
+}
+
+TEST_F(FollowerTest, DropShadowsMakesATaskThatDropsThem) {
+  auto c = RulesConfig();
+  c->shadow_sync.follow_ddl[0].settle = milliseconds(100);
+  c->shadow_sync.follow_ddl[0].drop_shadows = true;
+  follower_->Reload(c);
+  Relay("DROP TABLE IF EXISTS orders, app_1.orders_shadow, prod.x", "app_1", 1, false);
+  ASSERT_TRUE(WaitCalls(1));
+  std::this_thread::sleep_for(milliseconds(300));
+  ASSERT_EQ(Calls(), 1u);
+  EXPECT_EQ(calls_[0].spec.database, "app_1");
+  EXPECT_TRUE(calls_[0].spec.tables.empty());
+  EXPECT_EQ(calls_[0].spec.drop_tables, std::vector<std::string>{"orders"});
+  EXPECT_EQ(calls_[0].actor.user, "app");
 }
 
 TEST_F(FollowerTest, MultiStatementFollowsWhatSucceeded) {

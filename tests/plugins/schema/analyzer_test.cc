@@ -237,5 +237,37 @@ TEST_F(ServerQuirksTest, AriaShadowBackToInnoDb) {
 
 }  // namespace quirks
 
+// follow_ddl's drop_shadows: a gone source's existing shadow is dropped (DROP, in the
+// drop-tables phase, after the other tables' drops would be), one that exists again or has no
+// shadow is NO_ACTION; drops alone make an analysis too.
+TEST_F(AnalyzerTest, DropsTheShadowsOfGoneSources) {
+  ASSERT_TRUE(conn_->Execute("CREATE TABLE adb.gone_shadow (id int)").ok());
+  TableSelection only_drops;
+  only_drops.drop = {"gone", "never", "lone"};
+  auto a = Analyze(testing::SharedBackend()->conn_info(), "adb", only_drops, kSuffix);
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_EQ(a->tables.size(), 3u);
+  EXPECT_EQ(a->tables[0].source_table, "gone");
+  EXPECT_EQ(a->tables[0].result, Action::kDrop);
+  EXPECT_EQ(a->tables[0].statements, std::vector<std::string>{"DROP TABLE `gone_shadow`"});
+  EXPECT_EQ(a->tables[0].shadow_ddl, testing::ShowCreate(*conn_, "adb", "gone_shadow"));
+  EXPECT_EQ(a->tables[1].result, Action::kNoAction);  // never had a shadow
+  EXPECT_TRUE(a->tables[1].statements.empty());
+  EXPECT_EQ(a->tables[2].result, Action::kNoAction);  // lone exists: its shadow is kept
+  EXPECT_EQ(a->script, std::vector<std::string>{"DROP TABLE `gone_shadow`"});
+
+  TableSelection both = TableSelection::List({"child"});
+  both.drop = {"gone", "child"};  // a table both selected and gone is analysed as selected
+  auto b = Analyze(testing::SharedBackend()->conn_info(), "adb", both, kSuffix);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  EXPECT_EQ(Find(*b, "child")->result, Action::kCreate);
+  EXPECT_EQ(Find(*b, "gone")->result, Action::kDrop);
+  EXPECT_EQ(b->script.front(), "DROP TABLE `gone_shadow`");  // drops run before the CREATEs
+  ASSERT_TRUE(ExecuteScript(testing::SharedBackend()->conn_info(), "adb", b->script).ok());
+  auto again = Analyze(testing::SharedBackend()->conn_info(), "adb", both, kSuffix);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->script.empty());  // converged: nothing left to drop or create
+}
+
 }  // namespace
 }  // namespace shadowproxy::schema
