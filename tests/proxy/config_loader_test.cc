@@ -360,11 +360,7 @@ TEST(ConfigLoaderTest, LoadsFilesAndNamesThem) {
             std::string(tmpl) + ": cannot read: No such file or directory");
 }
 
-std::string SourceDir() {
-  std::string here = __FILE__;  // <src>/tests/proxy/config_loader_test.cc
-  for (int i = 0; i < 3; ++i) here = here.substr(0, here.rfind('/'));
-  return here;
-}
+std::string SourceDir() { return SHADOWPROXY_SOURCE_DIR; }
 
 TEST(ConfigLoaderTest, ShippedConfigIsValid) {
   auto r = LoadConfig(SourceDir() + "/conf/shadowproxy.yaml");
