@@ -75,7 +75,8 @@ CFG
 
 # start_proxy [threads] [max_connections]: sets SP_PORT and SP_PID. Users are passed through to
 # the backend unless SP_PROXY_AUTH=1 (then app is verified by the proxy). SP_LISTEN_EXTRA and
-# SP_CLUSTER_EXTRA: YAML lines added to listen and to the cluster (indented by the caller).
+# SP_CLUSTER_EXTRA: YAML lines added to listen and to the cluster (indented by the caller);
+# SP_EXTRA: top-level YAML sections (metadb, shadow_sync, ...).
 start_proxy() {
   SP_PORT=$(free_port)
   local users="users: []"
@@ -97,6 +98,7 @@ ${SP_CLUSTER_EXTRA:-}
 $users
 metrics:
   port: 0
+${SP_EXTRA:-}
 CFG
   "$SHADOWPROXY_BIN" --config "$BENCH_TMP/shadowproxy.yaml" >"$BENCH_TMP/proxy.log" 2>&1 &
   SP_PID=$!
