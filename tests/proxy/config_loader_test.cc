@@ -49,6 +49,10 @@ TEST(ConfigLoaderTest, MinimalConfigGetsEveryDefault) {
   EXPECT_EQ(c.metadb.cluster, "local");
   EXPECT_EQ(c.metadb.database, "shadowproxy_meta");
   EXPECT_EQ(c.metrics.port, 9104);
+  EXPECT_EQ(c.console.address, "127.0.0.1");
+  EXPECT_EQ(c.console.port, 0);  // off unless asked for
+  EXPECT_FALSE(c.console.tls.enabled);
+  EXPECT_EQ(c.console.session_ttl, std::chrono::hours(8));
   EXPECT_EQ(c.shadow_sync.default_suffix, "_shadow");
   EXPECT_EQ(c.shadow_sync.task_list_window, hours(48));
   EXPECT_EQ(c.shadow_sync.approval_timeout, hours(24));
@@ -136,6 +140,7 @@ TEST(ConfigLoaderTest, FullConfigParses) {
       "    admin_password: pw\n"
       "    connect_timeout: 2s\n"
       "metrics: {address: 127.0.0.1, port: 0}\n"
+      "console: {address: 0.0.0.0, port: 9105, session_ttl: 30m}\n"
       "shadow_sync:\n"
       "  default_prefix: __t_\n"
       "  default_suffix: \"\"\n"
@@ -169,6 +174,9 @@ TEST(ConfigLoaderTest, FullConfigParses) {
   EXPECT_EQ(c.clusters[0].admin_password, "pw");
   EXPECT_EQ(c.clusters[0].connect_timeout, seconds(2));
   EXPECT_EQ(c.metrics.port, 0);
+  EXPECT_EQ(c.console.address, "0.0.0.0");
+  EXPECT_EQ(c.console.port, 9105);
+  EXPECT_EQ(c.console.session_ttl, minutes(30));
   EXPECT_EQ(c.shadow_sync.default_prefix, "__t_");
   EXPECT_EQ(c.shadow_sync.default_suffix, "");
   EXPECT_EQ(c.shadow_sync.task_list_window, hours(7 * 24));
@@ -209,6 +217,19 @@ const BadCase kBad[] = {
     {"clusters: {name: a}\n", "conf.yaml:1: clusters: expected a list, got a map"},
     {"clusters: [{name: a, servers: [\"h:1\"]}]\nmetrics:\n  port: -1\n",
      "conf.yaml:3: metrics.port: expected an integer 0..65535, got \"-1\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nconsole:\n  port: 99999\n",
+     "conf.yaml:3: console.port: expected an integer 0..65535, got \"99999\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nconsole:\n  session_ttl: forever\n",
+     "conf.yaml:3: console.session_ttl: expected a duration such as 500ms, 30s, 5m, 48h or 7d, "
+     "got \"forever\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nconsole:\n  session_ttl: 10ms\n",
+     "conf.yaml:3: console.session_ttl: expected at least 1s, got \"10ms\""},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nconsole:\n  address: \"\"\n",
+     "conf.yaml:3: console.address: must not be empty"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nconsole:\n  pot: 1\n",
+     "conf.yaml:3: console.pot: unknown key"},
+    {"clusters: [{name: a, servers: [\"h:1\"]}]\nconsole:\n  tls: {key: k}\n",
+     "conf.yaml:3: console.tls.cert: required key missing"},
     {"clusters: [{name: a, servers: [\"h:1\"]}]\nshadow_sync:\n  workers: 0\n",
      "conf.yaml:3: shadow_sync.workers: expected an integer 1..256, got \"0\""},
     {"clusters: [{name: [x], servers: [\"h:1\"]}]\n",
@@ -360,11 +381,9 @@ TEST(ConfigLoaderTest, LoadsFilesAndNamesThem) {
             std::string(tmpl) + ": cannot read: No such file or directory");
 }
 
-std::string SourceDir() {
-  std::string here = __FILE__;  // <src>/tests/proxy/config_loader_test.cc
-  for (int i = 0; i < 3; ++i) here = here.substr(0, here.rfind('/'));
-  return here;
-}
+// From the build, not __FILE__: with CCACHE_BASEDIR set, ccache makes __FILE__ relative to the
+// build directory, which is not where ctest runs the test.
+std::string SourceDir() { return SHADOWPROXY_SRC; }
 
 TEST(ConfigLoaderTest, ShippedConfigIsValid) {
   auto r = LoadConfig(SourceDir() + "/conf/shadowproxy.yaml");
