@@ -156,12 +156,18 @@ Status ConsoleServer::Start(const ConsoleConfig& cfg, ConsoleDeps deps) {
   } else {
     server = std::make_unique<httplib::Server>();
   }
-  // A handful of threads: the console has few users, and each request's work is bounded.
-  server->new_task_queue = [] { return new httplib::ThreadPool(8); };
+  // cpp-httplib holds a thread per open connection (keep-alive included), so the pool bounds the
+  // clients served at once; others wait in its queue. 16: a few people with a browser's 6
+  // connections each, or a script's clients, on a machine whose cores the relay needs.
+  server->new_task_queue = [] { return new httplib::ThreadPool(kHttpThreads); };
   server->set_payload_max_length(kMaxBodyBytes);
   server->set_read_timeout(10, 0);
   server->set_write_timeout(10, 0);
   server->set_keep_alive_timeout(5);
+  server->set_keep_alive_max_count(1000);
+  // Headers and body leave in separate writes: without this, Nagle and the client's delayed ACK
+  // add 40 ms to every answer on a kept-alive connection.
+  server->set_tcp_nodelay(true);
   server->set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     SetSecurityHeaders(res);
     if (req.path.rfind("/api/", 0) == 0) res.set_header("Cache-Control", "no-store");

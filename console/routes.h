@@ -17,6 +17,7 @@ namespace shadowproxy::console {
 inline constexpr char kCookieName[] = "sp_session";
 inline constexpr char kCsrfHeader[] = "X-CSRF-Token";
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr size_t kHttpThreads = 16;
 
 struct Context {
   std::function<ConfigPtr()> config;
