@@ -16,10 +16,12 @@ from test_task_center_support import PASSWORDS, StoryStack, story_config
 PASSTHROUGH_USER, PASSTHROUGH_PASSWORD = "carol", "carol-secret"
 
 
-def console_config(backend, port, console_port, session_ttl="8h", extra_shadow_sync=""):
-    return (story_config(backend, port, extra_shadow_sync=extra_shadow_sync) +
+def console_config(backend, port, console_port, session_ttl="8h", tls=""):
+    """The story config with the console on; `tls` is the YAML map of console.tls, if any."""
+    text = (story_config(backend, port) +
             f"console:\n  address: 127.0.0.1\n  port: {console_port}\n"
             f"  session_ttl: {session_ttl}\n")
+    return text + (f"  tls: {tls}\n" if tls else "")
 
 
 class ConsoleStack(StoryStack):
@@ -38,18 +40,18 @@ class ConsoleStack(StoryStack):
             self.stop()
             raise
 
-    def start_proxy(self, port, metrics_port=0, session_ttl=None):
+    def start_proxy(self, port, metrics_port=0, session_ttl=None, tls=""):
         console_port = free_port()
         p = Proxy(console_config(self.backend, port, console_port,
-                                 session_ttl or self.session_ttl), port=port)
+                                 session_ttl or self.session_ttl, tls), port=port)
         self.proxies.append(p)
         self.console_ports[p] = console_port
         wait_port(console_port, proc=p.proc)
         return p
 
-    def start_console_proxy(self, session_ttl=None):
+    def start_console_proxy(self, session_ttl=None, tls=""):
         """Another proxy; returns (proxy, its console port)."""
-        p = self.start_proxy(free_port(), session_ttl=session_ttl)
+        p = self.start_proxy(free_port(), session_ttl=session_ttl, tls=tls)
         return p, self.console_ports[p]
 
     def run_root(self, sql, database=None):
@@ -85,14 +87,20 @@ class Response:
 class ApiClient:
     """The API as a script uses it: one cookie, the CSRF token from sign-in."""
 
-    def __init__(self, port, host="127.0.0.1"):
+    def __init__(self, port, host="127.0.0.1", tls_context=None):
         self.port, self.host = port, host
+        self.tls_context = tls_context  # HTTPS with this ssl.SSLContext
         self.cookie = None
         self.csrf = None
+        self.last_cookie = None  # the whole Set-Cookie header of the last answer that had one
 
     def request(self, method, path, body=None, csrf=True, content_type="application/json",
                 raw_body=None, headers=None):
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        if self.tls_context is not None:
+            conn = http.client.HTTPSConnection(self.host, self.port, timeout=60,
+                                               context=self.tls_context)
+        else:
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
         h = dict(headers or {})
         if self.cookie:
             h["Cookie"] = self.cookie
@@ -109,6 +117,7 @@ class ApiClient:
         conn.close()
         cookie = resp.header("Set-Cookie")
         if cookie:
+            self.last_cookie = cookie
             value = cookie.split(";", 1)[0]
             self.cookie = None if value.endswith("=") else value
         return resp

@@ -4,13 +4,20 @@ a backend login), every route, the rights and error codes of the SHADOW SYNC sta
 input (malformed JSON, wrong types, a body over the limit, unknown routes, a missing CSRF token,
 an expired session, a wrong pass-through password)."""
 
+import http.client
+import os
+import signal
+import ssl
+import subprocess
 import time
-import urllib.parse
 
 import pytest
 
-from console_support import PASSTHROUGH_PASSWORD, PASSTHROUGH_USER, ApiClient, ConsoleStack
+from console_support import (PASSTHROUGH_PASSWORD, PASSTHROUGH_USER, ApiClient, ConsoleStack,
+                             console_config)
+from harness import PROXY_BIN, free_port
 from test_task_center_support import connect, query
+from tls_certs import Certs
 
 DB = "shop"
 
@@ -343,3 +350,66 @@ def test_console_stops_with_the_proxy(stack):
     assert proxy.stop() == 0
     with pytest.raises(OSError):
         c.get("/api/v1/session")
+
+
+# --- TLS and reload --------------------------------------------------------------------------
+
+def test_console_over_tls(stack):
+    certs = Certs()
+    tls = f"{{cert: {certs.server_cert}, key: {certs.server_key}, min_version: TLSv1.3}}"
+    proxy, console_port = stack.start_console_proxy(tls=tls)
+    ctx = ssl.create_default_context(cafile=certs.ca)
+    c = ApiClient(console_port, tls_context=ctx)
+    status, body = c.sign_in("dev", "dev-secret")
+    assert status == 200, body
+    assert "Secure" in c.last_cookie and "HttpOnly" in c.last_cookie, c.last_cookie
+    assert c.ok("GET", "/api/v1/session")["user"] == "dev"
+    assert c.get("/").header("Content-Security-Policy")
+    # Below the minimum version, or plain HTTP: no answer.
+    old = ssl.create_default_context(cafile=certs.ca)
+    old.maximum_version = ssl.TLSVersion.TLSv1_2
+    with pytest.raises((ssl.SSLError, OSError)):
+        ApiClient(console_port, tls_context=old).get("/api/v1/session")
+    with pytest.raises((http.client.HTTPException, OSError)):
+        ApiClient(console_port).get("/api/v1/session")
+    # A certificate the client does not trust: refused by the client, as it should be.
+    with pytest.raises(ssl.SSLError):
+        ApiClient(console_port, tls_context=ssl.create_default_context(
+            cafile=certs.other_ca)).get("/")
+    proxy.stop()
+
+
+def test_bad_console_tls_files_are_config_errors(stack, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text(console_config(stack.backend, free_port(), free_port(),
+                                   tls="{cert: /nonexistent.pem, key: /nonexistent.key}"))
+    out = subprocess.run([PROXY_BIN, "--config", str(path), "--check-config"],
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "console.tls.cert" in out.stderr, out.stderr
+
+
+def test_sighup_applies_roles_and_session_ttl(stack):
+    proxy, console_port = stack.start_console_proxy()
+    owner = stack.client("dev", port=console_port)
+    task_id = owner.ok("POST", "/api/v1/tasks", {"database": DB, "tables": ["audit"],
+                                                  "prefix": "hup_"})["task_id"]
+    other = stack.client("dev2", port=console_port)
+    error(other.get(f"/api/v1/tasks/{task_id}"), 403, 7003)
+    with open(proxy.config_path) as f:
+        text = f.read()
+    text = text.replace("{name: dev2, password: dev2-secret, roles: [developer]}",
+                        "{name: dev2, password: dev2-secret, roles: [developer, admin]}")
+    text = text.replace("session_ttl: 8h", "session_ttl: 1s")
+    with open(proxy.config_path, "w") as f:
+        f.write(text)
+    proxy.proc.send_signal(signal.SIGHUP)
+    deadline = time.time() + 10
+    while "configuration reloaded" not in proxy.log():
+        assert time.time() < deadline, proxy.log()
+        time.sleep(0.1)
+    # The signed-in session now has the new role, and its next renewal the new lifetime.
+    assert other.ok("GET", f"/api/v1/tasks/{task_id}")["task_id"] == task_id
+    time.sleep(2.2)
+    error(other.get("/api/v1/session"), 401, 1045)
+    proxy.stop()
