@@ -100,6 +100,17 @@ struct MetricsConfig {
   uint16_t port = 9104;  // 0 = off
 };
 
+// console (SPEC.md §8, docs/console.md): the web console and JSON API of the task center.
+struct ConsoleConfig {
+  std::string address = "127.0.0.1";
+  uint16_t port = 0;  // 0 = off
+  // Same keys as listen.tls except `require` (a TLS port speaks nothing else); `enabled` when
+  // the key is present. The session cookie is Secure under TLS.
+  ListenTlsConfig tls;
+  // How long a sign-in lasts without use (sliding: every request renews it).
+  Duration session_ttl = std::chrono::hours(8);
+};
+
 struct ProcessMatch {
   std::vector<std::string> clusters{"*"};   // glob patterns
   std::vector<std::string> databases{"*"};  // glob patterns
@@ -167,6 +178,7 @@ struct Config {
   std::vector<UserConfig> users;
   MetadbConfig metadb;
   MetricsConfig metrics;
+  ConsoleConfig console;
   ShadowSyncConfig shadow_sync;
   // Where the file itself holds a non-empty password (not read from a *_file, not from a
   // ${VAR}): "users[0].password (line 12)", in document order. Start-up warns when such a file

@@ -129,3 +129,44 @@ stop_pid() {  # stop_pid PID: TERM, wait up to 10 s, KILL
 }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# clone_tasks META SEEDS N: clones the tasks SEEDS ("3,4,5", ids in the metadb database META on
+# the backend of start_backend) until META holds N tasks, children included; the clones are
+# created k seconds before now (k = 1, 2, ...), so a 48h task list shows them all.
+clone_tasks() {
+  local meta=$1 seeds=$2 have need nseeds
+  nseeds=$(tr ',' '\n' <<<"$seeds" | wc -l)
+  have=$(mariadb --no-defaults -h127.0.0.1 -P"$DB_PORT" -uroot -N -B "$meta" \
+         -e "SELECT COUNT(*) FROM tasks")
+  need=$(( $3 - have ))
+  (( need > 0 )) || return 0
+  # Clone k (1..need) copies seed number (k mod #seeds) under id max+k, created k seconds before
+  # now (local time, as the proxy stores it), children included.
+  mariadb --no-defaults -h127.0.0.1 -P"$DB_PORT" -uroot -N -B "$meta" <<SQL
+SET @base = (SELECT MAX(id) FROM tasks);
+SET @nseeds = $nseeds;
+CREATE TEMPORARY TABLE clone_map (new_id BIGINT PRIMARY KEY, seed_id BIGINT NOT NULL, k INT NOT NULL)
+  SELECT @base + s.seq AS new_id, t.id AS seed_id, s.seq AS k
+  FROM seq_1_to_$need s
+  JOIN (SELECT id, ROW_NUMBER() OVER (ORDER BY id) - 1 AS r FROM tasks WHERE id IN ($seeds)) t
+    ON t.r = s.seq % @nseeds;
+INSERT INTO tasks (id, task_type, cluster, db_name, creator, created_at, status, execution_mode,
+  execute_at, error_strategy, remarks, process, process_nodes, allow_self_approval, current_node,
+  prefix, suffix, analysis_id, owner, lease_until, approved_at, started_at, finished_at, version)
+SELECT m.new_id, t.task_type, t.cluster, t.db_name, t.creator,
+  NOW(3) - INTERVAL m.k SECOND, t.status, t.execution_mode, t.execute_at, t.error_strategy,
+  CONCAT(t.remarks, ' (clone)'), t.process, t.process_nodes, t.allow_self_approval,
+  t.current_node, t.prefix, t.suffix, t.analysis_id, NULL, NULL, t.approved_at, t.started_at,
+  t.finished_at, t.version
+FROM clone_map m JOIN tasks t ON t.id = m.seed_id;
+INSERT INTO task_tables SELECT m.new_id, x.seq, x.source_table, x.shadow_table, x.result, x.skipped
+  FROM clone_map m JOIN task_tables x ON x.task_id = m.seed_id;
+INSERT INTO task_statements SELECT m.new_id, x.seq, x.source_table, x.sql_text, x.state, x.error
+  FROM clone_map m JOIN task_statements x ON x.task_id = m.seed_id;
+INSERT INTO task_steps SELECT m.new_id, x.seq, x.node, x.status, x.operator, x.at, x.comment
+  FROM clone_map m JOIN task_steps x ON x.task_id = m.seed_id;
+INSERT INTO task_logs (task_id, at, level, message) SELECT m.new_id, x.at, x.level, x.message
+  FROM clone_map m JOIN task_logs x ON x.task_id = m.seed_id ORDER BY m.new_id, x.id;
+DROP TEMPORARY TABLE clone_map;
+SQL
+}

@@ -176,10 +176,10 @@ class Loader {
       return;
     }
     FieldMap m;
-    if (!ReadMap(
-            top,
-            {"log_level", "log", "listen", "clusters", "users", "metadb", "metrics", "shadow_sync"},
-            &m))
+    if (!ReadMap(top,
+                 {"log_level", "log", "listen", "clusters", "users", "metadb", "metrics", "console",
+                  "shadow_sync"},
+                 &m))
       return;
     top.line = 1;  // keys missing at the top level are reported on line 1
     clear_text_ = &cfg->clear_text_secrets;
@@ -191,6 +191,7 @@ class Loader {
     if (const Field* f = Get(m, "users")) LoadUsers(*f, cfg);
     if (const Field* f = Get(m, "metadb")) LoadMetadb(*f, cfg);
     if (const Field* f = Get(m, "metrics")) LoadMetrics(*f, &cfg->metrics);
+    if (const Field* f = Get(m, "console")) LoadConsole(*f, &cfg->console);
     if (const Field* f = Get(m, "shadow_sync")) LoadShadowSync(*f, &cfg->shadow_sync);
     ApplyDefaults(cfg);
   }
@@ -384,9 +385,12 @@ class Loader {
       LoadRsaKeys(*rsa_priv, *rsa_pub, l);
   }
 
-  void LoadListenTls(const Field& f, ListenTlsConfig* t) {
+  // listen.tls, and console.tls without `require` (an HTTPS port has no plaintext to refuse).
+  void LoadListenTls(const Field& f, ListenTlsConfig* t, bool with_require = true) {
     FieldMap m;
-    if (!ReadMap(f, {"cert", "key", "ca", "min_version", "require"}, &m)) return;
+    if (with_require ? !ReadMap(f, {"cert", "key", "ca", "min_version", "require"}, &m)
+                     : !ReadMap(f, {"cert", "key", "ca", "min_version"}, &m))
+      return;
     t->enabled = true;
     const Field* cert = Need(m, "cert", f);
     const Field* key = Need(m, "key", f);
@@ -707,6 +711,18 @@ class Loader {
     if (!ReadMap(f, {"address", "port"}, &m)) return;
     if (const Field* v = Get(m, "address")) NonEmptyStr(*v, &out->address);
     if (const Field* v = Get(m, "port")) Int(*v, 0, 65535, &out->port);
+  }
+
+  void LoadConsole(const Field& f, ConsoleConfig* out) {
+    FieldMap m;
+    if (!ReadMap(f, {"address", "port", "tls", "session_ttl"}, &m)) return;
+    if (const Field* v = Get(m, "address")) NonEmptyStr(*v, &out->address);
+    if (const Field* v = Get(m, "port")) Int(*v, 0, 65535, &out->port);
+    if (const Field* v = Get(m, "tls")) LoadListenTls(*v, &out->tls, /*with_require=*/false);
+    if (const Field* v = Get(m, "session_ttl")) {
+      if (Dur(*v, &out->session_ttl) && out->session_ttl < std::chrono::seconds(1))
+        Fail(v->line, v->path, "expected at least 1s, got " + Describe(*v));
+    }
   }
 
   void LoadShadowSync(const Field& f, ShadowSyncConfig* s) {

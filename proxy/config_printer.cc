@@ -216,6 +216,19 @@ std::string PrintConfig(const Config& cfg) {
   Key(out, "address", cfg.metrics.address);
   out << YAML::Key << "port" << YAML::Value << cfg.metrics.port;
   out << YAML::EndMap;
+  out << YAML::Key << "console" << YAML::Value << YAML::BeginMap;
+  Key(out, "address", cfg.console.address);
+  out << YAML::Key << "port" << YAML::Value << cfg.console.port;
+  if (cfg.console.tls.enabled) {
+    out << YAML::Key << "tls" << YAML::Value << YAML::BeginMap;
+    Key(out, "cert", cfg.console.tls.cert);
+    Key(out, "key", cfg.console.tls.key);
+    Key(out, "ca", cfg.console.tls.ca);
+    Key(out, "min_version", cfg.console.tls.min_version);
+    out << YAML::EndMap;
+  }
+  Key(out, "session_ttl", FormatDuration(cfg.console.session_ttl));
+  out << YAML::EndMap;
   const ShadowSyncConfig& s = cfg.shadow_sync;
   out << YAML::Key << "shadow_sync" << YAML::Value << YAML::BeginMap;
   Key(out, "default_prefix", s.default_prefix);

@@ -15,6 +15,7 @@
 #include "base/config.h"
 #include "base/log.h"
 #include "base/metrics.h"
+#include "console/http_server.h"
 #include "plugins/shadow_sync/shadow_sync_plugin.h"
 #include "protocol/command.h"
 #include "proxy/config_loader.h"
@@ -163,12 +164,22 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // main composes: the SHADOW SYNC front over the task service is the server's plugin.
-  auto server = std::make_unique<sp::proxy::Server>(
-      config, sp::shadow_sync::MakeShadowSyncPlugin(
-                  config, config->listen.address + ":" + std::to_string(config->listen.port)));
+  // main composes: the SHADOW SYNC front over the task service is the server's plugin; the web
+  // console is a second front on the same service.
+  auto plugin = sp::shadow_sync::MakeShadowSyncPlugin(
+      config, config->listen.address + ":" + std::to_string(config->listen.port));
+  sp::tasks::TaskService* service = sp::shadow_sync::ServiceOf(*plugin);
+  auto server = std::make_unique<sp::proxy::Server>(config, std::move(plugin));
   if (auto st = server->Start(); !st.ok()) {
     sp::log::Error("relay", st.message());
+    return 1;
+  }
+  // Declared after the server, so it is destroyed first: its requests use the server's service.
+  sp::console::ConsoleServer console;
+  if (auto st = console.Start(config->console, {[&server] { return server->config(); }, service});
+      !st.ok()) {
+    sp::log::Error("console", st.message());
+    server->Stop();
     return 1;
   }
   // /readyz: checked on the HTTP thread that asks, against the configuration in force.
@@ -195,6 +206,7 @@ int main(int argc, char** argv) {
         continue;
       }
       config = std::move(next);
+      console.Reload(config->console);
       ApplyLogging(*config, log_level_override);
       WarnAboutClearTextSecrets(*config);
       CreateKnownSeries(*config);
@@ -207,6 +219,7 @@ int main(int argc, char** argv) {
                     "): no new connections, waiting up to ", grace.count(),
                     "ms for statements in flight");
       server->BeginShutdown();
+      console.Stop();  // no new console requests; those in flight finish first
       auto deadline = server->shutdown_deadline();  // one clock for sessions and tasks
       while (std::chrono::steady_clock::now() < deadline &&
              (server->session_count() > 0 || server->plugin_jobs.load() > 0)) {

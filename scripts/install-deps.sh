@@ -8,15 +8,19 @@ export DEBIAN_FRONTEND=noninteractive
 
 # clang-14 is named although clang (Debian 12's default, 14) pulls it in: the CI's Release build
 # calls clang++-14 by that name. dpkg-dev and file are what CPack's dependency scan runs;
-# debootstrap and iproute2 are for integration/test_package.py.
+# debootstrap and iproute2 are for integration/test_package.py. cpp-httplib (built with OpenSSL)
+# serves the web console, nlohmann-json reads and writes its JSON; chromium, chromium-driver and
+# python3-selenium run integration/test_console_browser.py.
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config clang clang-14 clang-format libssl-dev openssl
   dpkg-dev file debootstrap iproute2
   libevent-dev libmariadb-dev libyaml-cpp-dev prometheus-cpp-dev libgtest-dev libgmock-dev
+  libcpp-httplib-dev nlohmann-json3-dev
   mariadb-server mariadb-client sysbench haproxy prometheus
   python3 python3-pytest python3-pymysql python3-cryptography python3-mysqldb python3-alembic
   python3-django
   python3-sqlalchemy
+  chromium chromium-driver python3-selenium
   libmariadb-java default-jdk-headless
 )
 # Node.js: Debian's nodejs+npm unless a node with npm is already present.

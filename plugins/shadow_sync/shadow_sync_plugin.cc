@@ -80,6 +80,8 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
 
   plugins::DdlFollower* follower() const override { return follower_.get(); }
 
+  tasks::TaskService* service() const { return service_; }
+
  private:
   void Init(const ConfigPtr& config, tasks::TaskService* service) {
     service_ = service;
@@ -121,6 +123,11 @@ std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config,
 std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config,
                                                                tasks::TaskService& service) {
   return std::make_unique<ShadowSyncPlugin>(std::move(config), service);
+}
+
+tasks::TaskService* ServiceOf(plugins::StatementPlugin& plugin) {
+  auto* p = dynamic_cast<ShadowSyncPlugin*>(&plugin);
+  return p ? p->service() : nullptr;
 }
 
 }  // namespace shadowproxy::shadow_sync

@@ -23,4 +23,8 @@ std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config,
 std::unique_ptr<plugins::StatementPlugin> MakeShadowSyncPlugin(ConfigPtr config,
                                                                tasks::TaskService& service);
 
+// The task service a plugin made by MakeShadowSyncPlugin runs on (the web console is a second
+// front on it); nullptr for any other plugin. Valid while the plugin lives.
+tasks::TaskService* ServiceOf(plugins::StatementPlugin& plugin);
+
 }  // namespace shadowproxy::shadow_sync

@@ -77,6 +77,8 @@ TEST(ConfigPrinterTest, PrintsEveryKeyWithSecretsRedacted) {
                           "database: shadowproxy_meta",
                           "metrics:",
                           "port: 9104",
+                          "console:",
+                          "session_ttl: 8h",
                           "shadow_sync:",
                           "default_prefix: \"\"",
                           "default_suffix: _shadow",
