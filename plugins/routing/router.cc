@@ -154,12 +154,12 @@ Status Router::Load(const std::string& cluster, const std::vector<std::string>& 
     config = config_;
   }
   const ClusterConfig* c = config->FindCluster(cluster);
-  if (c == nullptr) return Status(7040, "shadow routing: unknown cluster '" + cluster + "'");
+  if (c == nullptr) return Status(7040, "unknown cluster '" + cluster + "'");
   for (const std::string& db : dbs) {
     Result<TableKinds> tables = loader_(*c, db);
     if (!tables.ok())
-      return Status(7040, "shadow routing: cannot read the tables of " + sql::QuoteIdentifier(db) +
-                              ": " + tables.status().message());
+      return Status(7040, "cannot read the tables of " + sql::QuoteIdentifier(db) + ": " +
+                              tables.status().message());
     auto cat = std::make_shared<DbCatalog>();
     cat->loaded = std::chrono::steady_clock::now();
     cat->tables = std::move(tables.value());
