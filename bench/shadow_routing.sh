@@ -68,7 +68,7 @@ for round in $(seq 1 "$ROUNDS"); do
   for t in "${order[@]}"; do run "$t" "$round"; done
 done
 kill -0 "$SP_PID" 2>/dev/null || echo "WARNING: shadowproxy exited during the run" >&2
-grep -c "shadow routing" "$BENCH_TMP/proxy.log" | xargs -I{} echo "# refusal WARN lines: {}"
+echo "# refusal WARN lines: $(grep -c "shadow routing" "$BENCH_TMP/proxy.log" || true)"
 echo
 /usr/bin/python3 - "$RESULTS" <<'PY'
 import statistics, sys
