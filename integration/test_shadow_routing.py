@@ -4,7 +4,8 @@ leading /* shadow */ on one statement, SHADOW SYNC SET SESSION SHADOW = ON | OFF
 marked statement gets: the shadow's rows, or ERR 7040 with the reason and a WARN naming the
 session. Prepared statements are rewritten at prepare time; one prepared outside shadow mode is
 refused inside it. Unmarked sessions see production as before. The backend account of the
-shadow user holds privileges on the shadow tables only."""
+shadow user holds privileges on the shadow tables only. Django ORM queries carrying the comment
+that sqlcommenter's middleware adds reach the shadows too."""
 
 import os
 import shutil
@@ -152,3 +153,54 @@ def test_jdbc_connection_attributes(stack):
         timeout=180)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "JDBC shadow OK" in out.stdout
+
+
+DJANGO_SCRIPT = """
+import sys
+import django
+from django.conf import settings
+settings.configure(
+    DATABASES={"default": {"ENGINE": "django.db.backends.mysql", "NAME": "shop", "USER": "app",
+                           "PASSWORD": "app-secret", "HOST": "127.0.0.1", "PORT": sys.argv[1]}},
+    INSTALLED_APPS=[], DEFAULT_AUTO_FIELD="django.db.models.AutoField")
+django.setup()
+from django.db import connection, models
+
+
+class Order(models.Model):
+    note = models.CharField(max_length=20)
+
+    class Meta:
+        app_label = "shop"
+        db_table = "orders"
+        managed = False
+
+
+def sqlcommenter(execute, sql, params, many, context):
+    # What google-cloud-sqlcommenter's Django middleware does: a trailing comment, keys sorted.
+    comment = ("/*controller='loadtest',framework='django',shadow='1',"
+               "traceparent='00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'*/")
+    return execute(sql + " " + comment, params, many, context)
+
+
+assert Order.objects.count() == int(sys.argv[2])  # unmarked: production
+with connection.execute_wrapper(sqlcommenter):
+    assert Order.objects.count() == int(sys.argv[3])
+    assert Order.objects.get(id=1).note == "shadow 1"
+    assert [o.id for o in Order.objects.filter(id__gt=3).order_by("id")] == [4, 5]
+    Order.objects.create(id=50, note="django")
+    Order.objects.filter(id=50).update(note="django2")
+    assert Order.objects.get(id=50).note == "django2"
+    Order.objects.filter(id=50).delete()
+    assert Order.objects.count() == int(sys.argv[3])
+print("django OK")
+"""
+
+
+def test_django_orm_with_sqlcommenter_comments(stack):
+    out = subprocess.run(["/usr/bin/python3", "-c", DJANGO_SCRIPT, str(stack.port),
+                          str(PROD_ROWS), str(SHADOW_ROWS)], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "django OK" in out.stdout
+    assert stack.backend.sql("SELECT COUNT(*) FROM shop.orders").strip() == str(PROD_ROWS)
