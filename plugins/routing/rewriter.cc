@@ -99,6 +99,13 @@ const std::unordered_set<std::string>& ClauseWords() {
   return kWords;
 }
 
+std::string Lower(std::string_view w) {
+  std::string out(w);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 std::string QuoteIdent(std::string_view name) {
   std::string out = "`";
   for (char c : name) {
@@ -226,8 +233,9 @@ class Parser {
     if (Word(i, "DELETE")) return Delete(i);
     if (Word(i, "SET")) return Set(i);
     if (Word(i, "DO")) return Expr(i + 1, Mode::kTop, false);
-    if (Word(i, "BEGIN") || Word(i, "START") || Word(i, "COMMIT") || Word(i, "ROLLBACK") ||
-        Word(i, "SAVEPOINT") || Word(i, "RELEASE") || Word(i, "USE") || Word(i, "SHOW"))
+    if (Word(i, "BEGIN") || (Word(i, "START") && Word(i + 1, "TRANSACTION")) || Word(i, "COMMIT") ||
+        Word(i, "ROLLBACK") || Word(i, "SAVEPOINT") ||
+        (Word(i, "RELEASE") && Word(i + 1, "SAVEPOINT")) || Word(i, "USE") || Word(i, "SHOW"))
       return Session(i);
     if (Word(i, "CREATE") || Word(i, "ALTER") || Word(i, "DROP") || Word(i, "RENAME") ||
         Word(i, "TRUNCATE")) {
@@ -506,6 +514,11 @@ class Parser {
         i = IdentInExpr(i);
         continue;
       }
+      if (t_[i].kind == TokenKind::kString && (Sym(i + 1, '(') || Sym(i + 1, '.'))) {
+        // Under sql_mode ANSI_QUOTES "f"(...) calls a function and "t".c names a table.
+        Fail("unreadable", "a double-quoted name (ANSI_QUOTES) is not routed");
+        return i;
+      }
       ++i;
     }
     return i;
@@ -758,7 +771,10 @@ class Parser {
       std::string db = ref.qualified ? Name(ref.first) : std::string(in_.database);
       std::string name = Name(ref.name);
       if (!ref.qualified && ctes_.count(name)) {
-        if (!db.empty() && catalog_.Kind(db, name) != TableKind::kMissing) {
+        // Also in lower case: where the server folds table names (lower_case_table_names)
+        // a CTE `ORDERS` still stands for `orders` outside its scope.
+        if (!db.empty() && (catalog_.Kind(db, name) != TableKind::kMissing ||
+                            catalog_.Kind(db, Lower(name)) != TableKind::kMissing)) {
           Fail("cte", "the WITH name " + QuoteIdent(name) + " is also a table of " +
                           QuoteIdent(db) + " (which one a reference means depends on scope)");
           return Refused();

@@ -383,6 +383,22 @@ TEST_F(RewriterTest, WrittenAndReadTablesTogether) {
   EXPECT_EQ(Kind("DELETE FROM orders WHERE id IN (SELECT id FROM other.orders)"), "no rule");
 }
 
+TEST_F(RewriterTest, FailClosedCorners) {
+  // START / RELEASE only as transaction statements.
+  EXPECT_EQ(Kind("START TRANSACTION READ ONLY"), "no_tables");
+  EXPECT_EQ(Kind("RELEASE SAVEPOINT a"), "no_tables");
+  EXPECT_EQ(Kind("START SLAVE"), "statement");
+  EXPECT_EQ(Kind("RELEASE x"), "statement");
+  // ANSI_QUOTES readings of "..." as names.
+  EXPECT_EQ(Kind("SELECT \"f\"(1) FROM orders"), "unreadable");
+  EXPECT_EQ(Kind("SELECT \"shop\".\"f\"(1)"), "unreadable");
+  EXPECT_EQ(Kind("SELECT * FROM \"orders\""), "unreadable");
+  EXPECT_EQ(R("SELECT 'a' FROM orders WHERE n = \"x\""),
+            "SELECT 'a' FROM `orders_shadow` AS `orders` WHERE n = \"x\"");
+  // A CTE named like a table in another case.
+  EXPECT_EQ(Kind("WITH ORDERS AS (SELECT 1) SELECT * FROM ORDERS"), "cte");
+}
+
 TEST_F(RewriterTest, UseOnlyAlone) {
   EXPECT_EQ(R("USE ana"), "USE ana");
   EXPECT_EQ(Kind("USE ana; SELECT * FROM events"), "statement");
