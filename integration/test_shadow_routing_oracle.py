@@ -11,6 +11,7 @@ the shadows carry the production names. Afterwards the shadows equal the copy, t
 refused by reason) are printed for the closing note."""
 
 import collections
+import os
 import random
 import re
 import urllib.request
@@ -20,8 +21,10 @@ import pytest
 
 from harness import metric_samples, shadow_account, shadow_routing_stack
 
-SEED = 15015
-N_STATEMENTS = 3000
+# SHADOW_CORPUS_SEED / SHADOW_CORPUS_SIZE run another corpus (the data stays the same).
+SEED = int(os.environ.get("SHADOW_CORPUS_SEED", "15015"))
+N_STATEMENTS = int(os.environ.get("SHADOW_CORPUS_SIZE", "3000"))
+DATA_SEED = 15015
 
 SCHEMA = """
 CREATE TABLE customers (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40) NOT NULL,
@@ -68,9 +71,9 @@ def data(rng, scale):
 def stack():
     s = shadow_routing_stack("shop", shared_tables=["countries"], metrics=True)
     b = s.backend
-    rng = random.Random(SEED)
+    rng = random.Random(DATA_SEED)
     prod = data(rng, 1)
-    shadow_data = data(random.Random(SEED + 1), 3)
+    shadow_data = data(random.Random(DATA_SEED + 1), 3)
     b.sql("CREATE DATABASE shop; CREATE DATABASE ref;")
     b.sql(SCHEMA + ";\n".join(prod) + ";\nCREATE TABLE audit (id INT PRIMARY KEY, note VARCHAR(40));"
           "INSERT INTO audit VALUES (1, 'x');"
