@@ -88,6 +88,8 @@ struct UserConfig {
   // chose, when the stored credential can verify it), mysql_native_password or
   // caching_sha2_password.
   std::string auth_plugin;
+  // shadow: true — every session of this user is a shadow session (SPEC.md §9).
+  bool shadow = false;
 };
 
 struct MetadbConfig {
@@ -149,6 +151,25 @@ struct FollowDdlRule {
   bool drop_shadows = false;
 };
 
+// shadow_routing[] (SPEC.md §9, docs/shadow_routing.md): how a shadow session's statements on a
+// matching database are rewritten. No rule: shadow routing is off, and nothing is marked.
+struct ShadowRoutingRule {
+  std::vector<std::string> clusters{"*"};   // match.clusters, glob patterns
+  std::vector<std::string> databases{"*"};  // match.databases, glob patterns
+  // naming: {prefix | suffix}; filled from shadow_sync.default_prefix / default_suffix when not
+  // given.
+  std::string prefix = {};
+  std::string suffix = {};
+  std::vector<std::string> shared_tables = {};  // tables used as they are (not shadowed)
+};
+// shadow_routing_options: how sessions are marked, and the catalog / plan caches.
+struct ShadowRoutingOptions {
+  std::string connect_attribute = "shadow";  // handshake attribute that marks; "" = none does
+  bool statement_comments = true;            // sqlcommenter shadow='1' / leading /* shadow */
+  Duration catalog_ttl = std::chrono::seconds(30);  // how long a database's table list is kept
+  uint32_t cache_size = 10000;                      // statement shapes whose plans are kept
+};
+
 struct ShadowSyncConfig {
   std::string default_prefix;
   std::string default_suffix = "_shadow";
@@ -180,6 +201,8 @@ struct Config {
   MetricsConfig metrics;
   ConsoleConfig console;
   ShadowSyncConfig shadow_sync;
+  std::vector<ShadowRoutingRule> shadow_routing;  // first matching rule wins
+  ShadowRoutingOptions shadow_routing_options;
   // Where the file itself holds a non-empty password (not read from a *_file, not from a
   // ${VAR}): "users[0].password (line 12)", in document order. Start-up warns when such a file
   // is readable by other users.

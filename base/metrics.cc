@@ -83,6 +83,13 @@ struct Metrics {
           .Help(
               "Followed DDL (shadow_sync.follow_ddl): tasks made, DDL ignored, tasks that failed.")
           .Register(*registry);
+  Family<Counter>& routing_total =
+      BuildCounter()
+          .Name("shadowproxy_shadow_routing_statements_total")
+          .Help(
+              "Statements of shadow sessions (shadow_routing): rewritten to shadow tables, "
+              "refused with ERR 7040, passed as they are because every table is shared.")
+          .Register(*registry);
   Family<Histogram>& ss_ddl_duration = BuildHistogram()
                                            .Name("shadowproxy_shadow_sync_ddl_duration_seconds")
                                            .Help("Time one shadow DDL statement took.")
@@ -104,6 +111,8 @@ struct Metrics {
     for (const char* r : {"ok", "failed"}) tls_handshakes_total.Add({{"result", r}});
     for (const char* r : {"succeeded", "failed", "skipped"}) ss_ddl_total.Add({{"result", r}});
     for (const char* r : {"task", "ignored", "error"}) ss_follow_total.Add({{"result", r}});
+    for (const char* r : {"rewritten", "refused", "passed_shared"})
+      routing_total.Add({{"result", r}});
     client_connections.Add({});
   }
 };
@@ -203,6 +212,10 @@ prometheus::Counter& ShadowSyncDdlTotal(std::string_view result) {
 }
 
 prometheus::Histogram& ShadowSyncDdlDuration() { return M().ddl; }
+
+prometheus::Counter& ShadowRoutingStatementsTotal(std::string_view result) {
+  return M().routing_total.Add({{"result", std::string(result)}});
+}
 
 prometheus::Counter& ShadowSyncFollowTotal(std::string_view result) {
   return M().ss_follow_total.Add({{"result", std::string(result)}});

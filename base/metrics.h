@@ -57,5 +57,8 @@ prometheus::Counter& ShadowSyncDdlTotal(std::string_view result);
 prometheus::Histogram& ShadowSyncDdlDuration();
 // shadowproxy_shadow_sync_follow_total{result="task"|"ignored"|"error"} (docs/follow_ddl.md).
 prometheus::Counter& ShadowSyncFollowTotal(std::string_view result);
+// shadowproxy_shadow_routing_statements_total{result="rewritten"|"refused"|"passed_shared"}
+// (docs/shadow_routing.md).
+prometheus::Counter& ShadowRoutingStatementsTotal(std::string_view result);
 
 }  // namespace shadowproxy::metrics

@@ -325,3 +325,26 @@ def log_lines_since(proxy, offset, level="WARN"):
 
 def log_size(proxy):
     return os.path.getsize(proxy.log_path)
+
+
+# --- Shadow routing (issue 15) -----------------------------------------------------------------
+
+def shadow_routing_stack(database, shared_tables=(), metrics=False):
+    """A Stack whose config has the users app (unmarked, backend account app) and loadtest
+    (users[].shadow: true, backend account lt, password lt-secret) and one shadow_routing rule:
+    suffix _shadow on `database`. lt is created by shadow_account()."""
+    users = ("  - {name: app, password: app-secret, backend_user: app}\n"
+             "  - {name: loadtest, password: lt-secret, backend_user: lt, shadow: true}\n")
+    extra = (f"shadow_routing:\n  - match: {{databases: [{database}]}}\n"
+             f"    naming: {{suffix: _shadow}}\n"
+             f"    shared_tables: [{', '.join(shared_tables)}]\n")
+    return Stack(users=users, extra=extra, metrics=metrics)
+
+
+def shadow_account(backend, grants):
+    """Creates lt / lt-secret with only `grants` (each "PRIVILEGES ON db.table")."""
+    stmts = []
+    for host in ("%", "127.0.0.1", "localhost"):
+        stmts.append(f"CREATE USER 'lt'@'{host}' IDENTIFIED BY 'lt-secret';")
+        stmts.extend(f"GRANT {g} TO 'lt'@'{host}';" for g in grants)
+    backend.sql("\n".join(stmts))

@@ -36,6 +36,8 @@ struct OkAnswer {
   uint64_t last_insert_id = 0;
   uint16_t warnings = 0;
   std::string info;
+  // SHADOW SYNC SET SESSION SHADOW = ON | OFF: what the session becomes (the relay applies it).
+  std::optional<bool> shadow_session = {};
 };
 
 // Every value is sent as text; std::nullopt is SQL NULL.
@@ -47,7 +49,8 @@ struct ResultSetAnswer {
 // A Status that is not ok() becomes an ERR packet with its code, SQLSTATE and message.
 using Answer = std::variant<OkAnswer, ResultSetAnswer, Status>;
 
-class DdlFollower;  // plugins/ddl_follower.h
+class DdlFollower;   // plugins/ddl_follower.h
+class ShadowRouter;  // plugins/shadow_router.h
 
 class StatementPlugin {
  public:
@@ -71,6 +74,9 @@ class StatementPlugin {
   virtual void Stop(std::chrono::steady_clock::time_point deadline) = 0;
   // What follows relayed DDL (shadow_sync.follow_ddl), if anything; lives as long as the plugin.
   virtual DdlFollower* follower() const { return nullptr; }
+  // What rewrites shadow sessions' statements (shadow_routing), if anything; lives as long as
+  // the plugin.
+  virtual ShadowRouter* router() const { return nullptr; }
 };
 
 }  // namespace shadowproxy::plugins

@@ -201,4 +201,15 @@ std::string EncodeAuthMoreData(std::string_view data) {
   return out;
 }
 
+std::optional<std::string> ConnectAttribute(std::string_view raw, std::string_view key) {
+  Reader r(raw);
+  while (r.ok() && !r.AtEnd()) {
+    std::string_view k = r.LenencString();
+    std::string_view v = r.LenencString();
+    if (!r.ok()) return std::nullopt;
+    if (k == key) return std::string(v);
+  }
+  return std::nullopt;
+}
+
 }  // namespace shadowproxy::protocol

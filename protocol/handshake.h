@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,6 +62,10 @@ struct HandshakeResponse {
 // plugin name, attributes) are treated as empty.
 Result<HandshakeResponse> DecodeHandshakeResponse(std::span<const uint8_t> payload);
 std::string EncodeHandshakeResponse(const HandshakeResponse& r);
+
+// The value of connect attribute `key` in HandshakeResponse::connect_attrs (lenenc key, lenenc
+// value pairs); nullopt when absent or the bytes are malformed.
+std::optional<std::string> ConnectAttribute(std::string_view raw, std::string_view key);
 
 // The 32-byte SSLRequest: the first 32 bytes of a HandshakeResponse41 with CLIENT_SSL set and
 // nothing after them.

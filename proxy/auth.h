@@ -99,6 +99,7 @@ class AuthMachine {
   const UserConfig* user_config() const { return user_; }  // null for unlisted users
   const std::string& cluster() const { return cluster_; }
   const std::string& database() const { return response_.database; }
+  const std::string& connect_attrs() const { return response_.connect_attrs; }
   uint32_t client_capabilities() const { return response_.capabilities; }
   uint8_t charset() const { return response_.charset; }
   uint32_t mariadb_ext_capabilities() const { return response_.mariadb_ext_capabilities; }

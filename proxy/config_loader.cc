@@ -178,7 +178,7 @@ class Loader {
     FieldMap m;
     if (!ReadMap(top,
                  {"log_level", "log", "listen", "clusters", "users", "metadb", "metrics", "console",
-                  "shadow_sync"},
+                  "shadow_sync", "shadow_routing", "shadow_routing_options"},
                  &m))
       return;
     top.line = 1;  // keys missing at the top level are reported on line 1
@@ -193,6 +193,9 @@ class Loader {
     if (const Field* f = Get(m, "metrics")) LoadMetrics(*f, &cfg->metrics);
     if (const Field* f = Get(m, "console")) LoadConsole(*f, &cfg->console);
     if (const Field* f = Get(m, "shadow_sync")) LoadShadowSync(*f, &cfg->shadow_sync);
+    if (const Field* f = Get(m, "shadow_routing")) LoadShadowRouting(*f, &cfg->shadow_routing);
+    if (const Field* f = Get(m, "shadow_routing_options"))
+      LoadShadowRoutingOptions(*f, &cfg->shadow_routing_options);
     ApplyDefaults(cfg);
   }
 
@@ -604,7 +607,7 @@ class Loader {
       if (!ReadMap(item,
                    {"name", "password", "password_file", "password_hash", "password_hash_file",
                     "cluster", "backend_user", "backend_password", "backend_password_file", "roles",
-                    "auth_plugin"},
+                    "auth_plugin", "shadow"},
                    &m))
         continue;
       if (const Field* v = Need(m, "name", item)) {
@@ -654,6 +657,7 @@ class Loader {
       }
       if (const Field* v = Get(m, "roles")) StrList(*v, &u.roles, NotEmpty);
       if (const Field* v = Get(m, "auth_plugin")) LoadAuthPlugin(*v, &u);
+      if (const Field* v = Get(m, "shadow")) Bool(*v, &u.shadow);
       if (u.backend_user.empty()) u.backend_user = u.name;
       cfg->users.push_back(std::move(u));
     }
@@ -764,13 +768,68 @@ class Loader {
       Fail(f.line, f.path, std::string("expected ") + no + " or " + yes + ", got " + Quote(text));
   }
 
+  // The check of a glob pattern list item: "" when it is a valid pattern.
+  static std::string GlobError(const std::string& g) {
+    return ValidGlob(g) ? std::string() : "bad glob pattern " + Quote(g);
+  }
+
+  // naming: {prefix | suffix} of a rule.
+  void LoadNaming(const Field& v, std::string* prefix, std::string* suffix) {
+    FieldMap nm;
+    if (!ReadMap(v, {"prefix", "suffix"}, &nm)) return;
+    const Field* pre = Get(nm, "prefix");
+    const Field* suf = Get(nm, "suffix");
+    if (pre && suf) {
+      Fail(v.line, v.path, "give prefix or suffix, not both");
+    } else if (const Field* a = pre ? pre : suf) {
+      std::string text;
+      if (Str(*a, &text)) {
+        if (!ValidAffix(text))
+          Fail(a->line, a->path, "expected 1 to 32 characters of [A-Za-z0-9_], got " + Quote(text));
+        else
+          *(pre ? prefix : suffix) = text;
+      }
+    }
+  }
+
+  // shadow_routing (docs/shadow_routing.md).
+  void LoadShadowRouting(const Field& f, std::vector<ShadowRoutingRule>* out) {
+    std::vector<Field> items;
+    if (!List(f, &items)) return;
+    for (const Field& item : items) {
+      FieldMap m;
+      ShadowRoutingRule r;
+      if (!ReadMap(item, {"match", "naming", "shared_tables"}, &m)) continue;
+      if (const Field* v = Get(m, "match")) {
+        FieldMap mm;
+        if (ReadMap(*v, {"clusters", "databases"}, &mm)) {
+          if (const Field* g = Get(mm, "clusters")) StrList(*g, &r.clusters, GlobError);
+          if (const Field* g = Get(mm, "databases")) StrList(*g, &r.databases, GlobError);
+        }
+      }
+      if (const Field* v = Get(m, "naming")) LoadNaming(*v, &r.prefix, &r.suffix);
+      if (const Field* v = Get(m, "shared_tables")) StrList(*v, &r.shared_tables, NotEmpty);
+      out->push_back(std::move(r));
+    }
+  }
+
+  void LoadShadowRoutingOptions(const Field& f, ShadowRoutingOptions* o) {
+    FieldMap m;
+    if (!ReadMap(f, {"connect_attribute", "statement_comments", "catalog_ttl", "cache_size"}, &m))
+      return;
+    if (const Field* v = Get(m, "connect_attribute")) Str(*v, &o->connect_attribute);
+    if (const Field* v = Get(m, "statement_comments")) Bool(*v, &o->statement_comments);
+    if (const Field* v = Get(m, "catalog_ttl")) {
+      if (Dur(*v, &o->catalog_ttl) && o->catalog_ttl > std::chrono::hours(24))
+        Fail(v->line, v->path, "expected at most 24h, got " + Describe(*v));
+    }
+    if (const Field* v = Get(m, "cache_size")) Int(*v, 1, 10000000, &o->cache_size);
+  }
+
   // shadow_sync.follow_ddl (docs/follow_ddl.md).
   void LoadFollowDdl(const Field& f, std::vector<FollowDdlRule>* out) {
     std::vector<Field> items;
     if (!List(f, &items)) return;
-    auto glob_check = [](const std::string& g) {
-      return ValidGlob(g) ? std::string() : "bad glob pattern " + Quote(g);
-    };
     for (const Field& item : items) {
       FieldMap m;
       FollowDdlRule r;
@@ -779,30 +838,12 @@ class Loader {
       if (const Field* v = Get(m, "match")) {
         FieldMap mm;
         if (ReadMap(*v, {"clusters", "databases", "tables"}, &mm)) {
-          if (const Field* g = Get(mm, "clusters")) StrList(*g, &r.match.clusters, glob_check);
-          if (const Field* g = Get(mm, "databases")) StrList(*g, &r.match.databases, glob_check);
-          if (const Field* g = Get(mm, "tables")) StrList(*g, &r.match.tables, glob_check);
+          if (const Field* g = Get(mm, "clusters")) StrList(*g, &r.match.clusters, GlobError);
+          if (const Field* g = Get(mm, "databases")) StrList(*g, &r.match.databases, GlobError);
+          if (const Field* g = Get(mm, "tables")) StrList(*g, &r.match.tables, GlobError);
         }
       }
-      if (const Field* v = Get(m, "naming")) {
-        FieldMap nm;
-        if (ReadMap(*v, {"prefix", "suffix"}, &nm)) {
-          const Field* pre = Get(nm, "prefix");
-          const Field* suf = Get(nm, "suffix");
-          if (pre && suf) {
-            Fail(v->line, v->path, "give prefix or suffix, not both");
-          } else if (const Field* a = pre ? pre : suf) {
-            std::string text;
-            if (Str(*a, &text)) {
-              if (!ValidAffix(text))
-                Fail(a->line, a->path,
-                     "expected 1 to 32 characters of [A-Za-z0-9_], got " + Quote(text));
-              else
-                (pre ? r.prefix : r.suffix) = text;
-            }
-          }
-        }
-      }
+      if (const Field* v = Get(m, "naming")) LoadNaming(*v, &r.prefix, &r.suffix);
       if (const Field* v = Get(m, "execute"))
         OneOf(*v, "immediately", "manually", &r.execute_manually);
       if (const Field* v = Get(m, "on_error")) OneOf(*v, "abort", "continue", &r.continue_on_error);
@@ -819,9 +860,6 @@ class Loader {
     std::vector<Field> items;
     if (!List(f, &items)) return;
     std::set<std::string> seen;
-    auto glob_check = [](const std::string& g) {
-      return ValidGlob(g) ? std::string() : "bad glob pattern " + Quote(g);
-    };
     for (const Field& item : items) {
       FieldMap m;
       ProcessConfig p;
@@ -835,8 +873,8 @@ class Loader {
       if (const Field* v = Get(m, "match")) {
         FieldMap mm;
         if (ReadMap(*v, {"clusters", "databases"}, &mm)) {
-          if (const Field* g = Get(mm, "clusters")) StrList(*g, &p.match.clusters, glob_check);
-          if (const Field* g = Get(mm, "databases")) StrList(*g, &p.match.databases, glob_check);
+          if (const Field* g = Get(mm, "clusters")) StrList(*g, &p.match.clusters, GlobError);
+          if (const Field* g = Get(mm, "databases")) StrList(*g, &p.match.databases, GlobError);
         }
       }
       if (const Field* v = Get(m, "nodes")) {
@@ -867,6 +905,11 @@ class Loader {
     if (cfg->metadb.cluster.empty()) cfg->metadb.cluster = first;
     if (cfg->shadow_sync.processes.empty()) cfg->shadow_sync.processes.push_back(DefaultProcess());
     for (auto& r : cfg->shadow_sync.follow_ddl)
+      if (r.prefix.empty() && r.suffix.empty()) {
+        r.prefix = cfg->shadow_sync.default_prefix;
+        r.suffix = cfg->shadow_sync.default_suffix;
+      }
+    for (auto& r : cfg->shadow_routing)
       if (r.prefix.empty() && r.suffix.empty()) {
         r.prefix = cfg->shadow_sync.default_prefix;
         r.suffix = cfg->shadow_sync.default_suffix;

@@ -135,6 +135,7 @@ void Users(YAML::Emitter& out, const std::vector<UserConfig>& users) {
     Key(out, "backend_user", u.backend_user);
     Key(out, "backend_password", Secret(u.backend_password));
     List(out, "roles", u.roles);
+    out << YAML::Key << "shadow" << YAML::Value << u.shadow;
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
@@ -184,6 +185,31 @@ void FollowDdl(YAML::Emitter& out, const std::vector<FollowDdlRule>& rules) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
+}
+
+void ShadowRouting(YAML::Emitter& out, const Config& cfg) {
+  out << YAML::Key << "shadow_routing" << YAML::Value << YAML::BeginSeq;
+  for (const auto& r : cfg.shadow_routing) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "match" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    List(out, "clusters", r.clusters);
+    List(out, "databases", r.databases);
+    out << YAML::EndMap;
+    out << YAML::Key << "naming" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    if (!r.prefix.empty()) Key(out, "prefix", r.prefix);
+    if (!r.suffix.empty()) Key(out, "suffix", r.suffix);
+    out << YAML::EndMap;
+    List(out, "shared_tables", r.shared_tables);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  const ShadowRoutingOptions& o = cfg.shadow_routing_options;
+  out << YAML::Key << "shadow_routing_options" << YAML::Value << YAML::BeginMap;
+  Key(out, "connect_attribute", o.connect_attribute);
+  out << YAML::Key << "statement_comments" << YAML::Value << o.statement_comments;
+  Key(out, "catalog_ttl", FormatDuration(o.catalog_ttl));
+  out << YAML::Key << "cache_size" << YAML::Value << o.cache_size;
+  out << YAML::EndMap;
 }
 
 }  // namespace
@@ -240,6 +266,7 @@ std::string PrintConfig(const Config& cfg) {
   Processes(out, s.processes);
   FollowDdl(out, s.follow_ddl);
   out << YAML::EndMap;
+  ShadowRouting(out, cfg);
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

@@ -82,6 +82,13 @@ bool ParseUse(std::string_view text, std::string* db) {
 
 std::string_view AsView(const std::array<char, 20>& a) { return {a.data(), a.size()}; }
 
+// The statement id of a COM_STMT_EXECUTE / COM_STMT_CLOSE whose first 5 payload bytes are in
+// `payload`.
+uint32_t StatementId(const std::string& payload) {
+  const auto* b = reinterpret_cast<const uint8_t*>(payload.data());
+  return b[1] | (b[2] << 8) | (b[3] << 16) | (static_cast<uint32_t>(b[4]) << 24);
+}
+
 std::string PeekString(const ByteWindow& in, size_t offset, size_t n) {
   std::string out(n, '\0');
   if (n) in.Peek(offset, reinterpret_cast<uint8_t*>(out.data()), n);
@@ -96,6 +103,7 @@ RelayMachine::RelayMachine(std::string* scratch) : scratch_(scratch) {}
 
 void RelayMachine::Start(RelaySession session) {
   s_ = std::move(session);
+  shadow_ = s_.shadow && s_.router != nullptr;
   status_flags_ = s_.status_flags & kSessionStatus;
   started_ = true;
 }
@@ -202,6 +210,10 @@ void RelayMachine::Advance(int64_t now_ns) {
     tracker_.Start(Head().command, s_.client_caps, s_.ext_caps);
     return;
   }
+  if (Head().kind == Kind::kRoute) {
+    AskRouter();
+    return;
+  }
   if (Head().kind == Kind::kLocalErr) {  // local_ holds the ERR payload
     Send(Side::kClient, p::FramePacket(1, local_->text));
     local_.reset();
@@ -243,9 +255,12 @@ void RelayMachine::CompleteHead(int64_t now_ns) {
   }
   if (tracker_.has_status_flags()) status_flags_ = tracker_.status_flags() & kSessionStatus;
   if (done.follow) FollowAnswered(done);
+  if (done.shadow_prepare && !tracker_.error()) shadow_prepared_.push_back(tracker_.statement_id());
   if ((done.command == p::COM_CHANGE_USER || done.command == p::COM_RESET_CONNECTION) &&
-      !tracker_.error())
+      !tracker_.error()) {
     followed_prepared_.clear();  // the server closed every prepared statement
+    shadow_prepared_.clear();
+  }
   Advance(now_ns);
 }
 
@@ -356,6 +371,15 @@ bool RelayMachine::OnCommand(const ByteWindow& in, uint32_t length, int64_t now_
         Close(std::string("protocol violation: unknown command byte ") + hex, true, false);
         return false;
       }
+      if (s_.router != nullptr && (cmd == p::COM_STMT_EXECUTE || cmd == p::COM_STMT_CLOSE) &&
+          (shadow_ || !shadow_prepared_.empty())) {
+        if (!Have(in, std::min<uint32_t>(length, 5))) return false;
+        if (cmd == p::COM_STMT_EXECUTE && shadow_) return RefuseUnroutedExecute(in, length, now_ns);
+        if (cmd == p::COM_STMT_CLOSE && scratch().size() >= 5) {
+          const uint32_t id = StatementId(scratch());
+          std::erase(shadow_prepared_, id);
+        }
+      }
       std::shared_ptr<const plugins::FollowedQuery> follow;
       if (!followed_prepared_.empty() && (cmd == p::COM_STMT_EXECUTE || cmd == p::COM_STMT_CLOSE)) {
         if (!Have(in, std::min<uint32_t>(length, 5))) return false;
@@ -379,8 +403,12 @@ bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, i
   // might go on, and is not taken.
   auto is_shadow = [&] {
     const bool complete = want >= length;
+    // A client may set CLIENT_QUERY_ATTRIBUTES without the server offering it and then send no
+    // attribute block (mysql2 3.x does): read it both ways (see RoutedText).
     return cmd == p::COM_QUERY
-               ? p::IsShadowSyncQuery(p::AsBytes(scratch()), qattr, s_.dialect, complete)
+               ? p::IsShadowSyncQuery(p::AsBytes(scratch()), qattr, s_.dialect, complete) ||
+                     (qattr &&
+                      p::IsShadowSyncQuery(p::AsBytes(scratch()), false, s_.dialect, complete))
                : p::IsShadowSyncText(std::string_view(scratch()).substr(1), s_.dialect, complete);
   };
   if (!Have(in, want)) return false;
@@ -420,6 +448,14 @@ bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, i
     Push(cmd, Kind::kShadow, false, now_ns);
     return true;
   }
+  if (s_.router != nullptr) {
+    bool route = shadow_;
+    if (!route && s_.statement_marks && length <= kMaxLocalQuery) {
+      if (!Have(in, length)) return false;
+      route = s_.router->HasMark(RoutedText(cmd, qattr), SqlDialect());
+    }
+    if (route) return RouteQuery(in, cmd, length, qattr, now_ns);
+  }
   std::shared_ptr<const plugins::FollowedQuery> follow;
   if (s_.follower != nullptr) {
     if (length <= kMaxFollowedQuery && !Have(in, length)) return false;
@@ -439,6 +475,118 @@ bool RelayMachine::OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, i
   pending_.back().follow = std::move(follow);
   RelayPacket(length);
   return true;
+}
+
+// ---- shadow routing ----
+
+// The text of the COM_QUERY / COM_STMT_PREPARE in scratch(). A client may ask for
+// CLIENT_QUERY_ATTRIBUTES that the server does not offer, and then sends no attribute block
+// (mysql2 does): a block that does not read as an empty one is taken as absent. A misreading can
+// only fail closed: a real block read as text starts with a NUL byte, which the rewriter refuses.
+std::string_view RelayMachine::RoutedText(uint8_t cmd, bool qattr) const {
+  if (cmd == p::COM_QUERY && qattr) {
+    auto t = p::QueryText(p::AsBytes(scratch_ref()), true);
+    if (t.ok()) return t.value();
+  }
+  return std::string_view(scratch_ref()).substr(1);
+}
+
+// The whole statement is taken out of the stream; what the router makes of it goes to the
+// backend in its place (or an ERR 7040 to the client), in order with what is outstanding.
+bool RelayMachine::RouteQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, bool qattr,
+                              int64_t now_ns) {
+  if (length > kMaxLocalQuery) {
+    // Not read, so never sent: the session ends (a 16 MiB statement would need the
+    // continuation packets re-framed).
+    Close("shadow routing: a statement over 1 MiB cannot be routed", true, false);
+    return false;
+  }
+  if (!Have(in, length)) return false;
+  ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
+  std::string_view payload = scratch();
+  std::string_view text = RoutedText(cmd, qattr);
+  local_ = std::make_unique<Local>();
+  local_->prefix.assign(payload.substr(0, text.data() - payload.data()));
+  local_->text.assign(text);
+  held_ = true;
+  Push(cmd, Kind::kRoute, false, now_ns);
+  return true;
+}
+
+bool RelayMachine::RefuseUnroutedExecute(const ByteWindow& in, uint32_t length, int64_t now_ns) {
+  const uint32_t id = StatementId(scratch());
+  if (std::find(shadow_prepared_.begin(), shadow_prepared_.end(), id) != shadow_prepared_.end()) {
+    Push(p::COM_STMT_EXECUTE, Kind::kRelay, false, now_ns);
+    RelayPacket(length);
+    return true;
+  }
+  if (length > kMaxLocalQuery) {
+    Close("shadow routing: COM_STMT_EXECUTE of a statement prepared outside shadow mode", true,
+          false);
+    return false;
+  }
+  if (!Have(in, length)) return false;
+  ConsumeClient(RelayAction::Kind::kDiscard, p::kHeaderSize + length);
+  log::Warn("routing", {{"session", s_.connection_id}, {"user", s_.user}}, "session ",
+            s_.connection_id, " (user '", s_.user, "'): shadow routing: statement ", id,
+            " was prepared outside shadow mode");
+  AnswerLocally(p::COM_STMT_EXECUTE,
+                p::EncodeErr(7040, "HY000",
+                             "shadow routing: statement " + std::to_string(id) +
+                                 " was prepared outside shadow mode; prepare it again"),
+                now_ns);
+  return true;
+}
+
+// The head is a statement to route: the router answers now (the usual case: the catalog is
+// cached) or later through route_done.
+void RelayMachine::AskRouter() {
+  plugins::RouteRequest req;
+  req.cluster = s_.cluster ? s_.cluster->name : "";
+  req.database = s_.database;
+  req.text = local_->text;
+  req.dialect = SqlDialect();
+  req.connection_id = s_.connection_id;
+  req.user = s_.user;
+  auto routed = s_.router->Route(req, s_.route_done);
+  if (routed) {
+    ApplyRouted(*routed, Head().start_ns);
+    return;
+  }
+  RelayAction a;
+  a.kind = RelayAction::Kind::kAwaitRoute;
+  out_->push_back(std::move(a));
+}
+
+void RelayMachine::OnRouted(const plugins::Routed& routed, int64_t now_ns, Actions* out) {
+  out_ = out;
+  if (closed_ || outstanding() == 0 || Head().kind != Kind::kRoute) return;
+  ApplyRouted(routed, now_ns);
+}
+
+void RelayMachine::ApplyRouted(const plugins::Routed& routed, int64_t now_ns) {
+  std::string payload = routed.ok ? local_->prefix + routed.text : std::string();
+  if (!routed.ok || payload.size() >= p::kMaxPayload) {
+    // Answered like any local ERR, in order (the head: nothing is outstanding before it).
+    local_->text = p::EncodeErr(
+        7040, "HY000",
+        routed.ok ? "shadow routing: the rewritten statement is too long" : routed.message);
+    Head().kind = Kind::kLocalErr;
+    Advance(now_ns);
+    return;
+  }
+  const uint8_t cmd = Head().command;
+  local_.reset();
+  Head().kind = Kind::kRelay;
+  Head().shadow_prepare = cmd == p::COM_STMT_PREPARE;
+  std::string db;
+  if (cmd == p::COM_QUERY && !tracked_ && routed.text.size() <= 512 && ParseUse(routed.text, &db)) {
+    tracked_ = std::make_unique<Tracked>(Tracked{s_.user, std::move(db)});
+    Head().track = true;
+  }
+  held_ = false;
+  tracker_.Start(cmd, s_.client_caps, s_.ext_caps);
+  Send(Side::kBackend, p::FramePacket(0, payload));
 }
 
 // ---- followed DDL ----
@@ -462,8 +610,7 @@ std::shared_ptr<const plugins::FollowedQuery> RelayMachine::FollowRead(uint8_t c
 // COM_STMT_EXECUTE / COM_STMT_CLOSE (first bytes in scratch()) of a statement that holds DDL.
 std::shared_ptr<const plugins::FollowedQuery> RelayMachine::FollowPrepared(uint8_t cmd) {
   if (scratch().size() < 5) return nullptr;
-  const auto* b = reinterpret_cast<const uint8_t*>(scratch().data());
-  const uint32_t id = b[1] | (b[2] << 8) | (b[3] << 16) | (static_cast<uint32_t>(b[4]) << 24);
+  const uint32_t id = StatementId(scratch());
   auto it = std::find_if(followed_prepared_.begin(), followed_prepared_.end(),
                          [id](const FollowedPrepared& f) { return f.id == id; });
   if (it == followed_prepared_.end()) return nullptr;
@@ -669,6 +816,8 @@ void RelayMachine::RunHeadStatement() {
 void RelayMachine::OnAnswer(const plugins::Answer& answer, int64_t now_ns, Actions* out) {
   out_ = out;
   if (closed_ || outstanding() == 0 || Head().kind != Kind::kShadow) return;
+  if (const auto* ok = std::get_if<plugins::OkAnswer>(&answer); ok && ok->shadow_session)
+    shadow_ = *ok->shadow_session && s_.router != nullptr;
   std::string packets;
   EncodeAnswer(answer, s_.client_caps, status_flags_, &packets, s_.ext_caps);
   Send(Side::kClient, std::move(packets));

@@ -11,6 +11,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "base/sql_lexer.h"
 #include "plugins/ddl_follower.h"
 #include "plugins/plugin.h"
+#include "plugins/shadow_router.h"
 #include "protocol/response_tracker.h"
 
 namespace shadowproxy::proxy {
@@ -46,6 +48,7 @@ struct RelayAction {
     kSend,          // send `bytes` (whole packets) to `side`
     kRunStatement,  // run `bytes` (a SHADOW SYNC statement) with Context(); then OnAnswer()
     kCommandDone,   // `command` finished after `n` ns (metrics)
+    kAwaitRoute,    // the router answers later through RelaySession::route_done; then OnRouted()
     kClose,         // close the session: after the client got what was sent when `flush`
   };
   Kind kind = Kind::kForward;
@@ -80,6 +83,15 @@ struct RelaySession {
   const plugins::StatementPlugin* plugin = nullptr;
   // Offered every relayed query when shadow_sync.follow_ddl follows this cluster (null: off).
   plugins::DdlFollower* follower = nullptr;
+  // Shadow routing (docs/shadow_routing.md): null when no rule matches the cluster — then the
+  // relay is exactly what it was without it. `shadow`: marked at connect (users[].shadow, the
+  // connect attribute); `statement_marks`: queries are looked at for a sqlcommenter mark.
+  plugins::ShadowRouter* router = nullptr;
+  bool shadow = false;
+  bool statement_marks = false;
+  // What the router calls when it answers later (posts to the session's loop, which calls
+  // OnRouted()).
+  std::function<void(plugins::Routed)> route_done;
 };
 
 class RelayMachine {
@@ -112,6 +124,10 @@ class RelayMachine {
   void OnBackendBytes(const ByteWindow& in, int64_t now_ns, Actions* out);
   // The statement of the last kRunStatement was answered.
   void OnAnswer(const plugins::Answer& answer, int64_t now_ns, Actions* out);
+  // The router answered the statement of the last kAwaitRoute.
+  void OnRouted(const plugins::Routed& routed, int64_t now_ns, Actions* out);
+  // Whether the session is a shadow session now (marked at connect or by SET SESSION SHADOW).
+  bool shadow() const { return shadow_; }
   // EOF or an error on a side. `in` holds its undecided bytes (a partial packet at most).
   void OnClientClosed(const ByteWindow& in, bool error, Actions* out);
   void OnBackendClosed(const ByteWindow& in, const std::string& why, Actions* out);
@@ -136,7 +152,7 @@ class RelayMachine {
     kAuthData,      // auth exchange of a relayed COM_CHANGE_USER, until its response ends
     kContinuation,  // the next packet continues a 16 MiB one; then back to `after_cont_`
   };
-  enum class Kind : uint8_t { kRelay, kShadow, kLocalErr };
+  enum class Kind : uint8_t { kRelay, kShadow, kLocalErr, kRoute };
   struct Pending {
     uint8_t command;
     Kind kind;
@@ -144,6 +160,7 @@ class RelayMachine {
     bool proxy_auth;  // COM_CHANGE_USER authenticated by the proxy: answer the backend's switch
     int64_t start_ns;
     std::shared_ptr<const plugins::FollowedQuery> follow = {};  // DDL the follower read in it
+    bool shadow_prepare = false;  // a COM_STMT_PREPARE the router rewrote
   };
   struct Tracked {  // what a pending USE / INIT_DB / CHANGE_USER changes when it succeeds
     std::string user;
@@ -157,6 +174,13 @@ class RelayMachine {
   bool OnCommand(const ByteWindow& in, uint32_t length, int64_t now_ns);
   bool OnQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, int64_t now_ns);
   bool OnChangeUser(const ByteWindow& in, uint32_t length, int64_t now_ns);
+  // Shadow routing: the query at c_pos_ goes to the router (true), or was refused.
+  bool RouteQuery(const ByteWindow& in, uint8_t cmd, uint32_t length, bool qattr, int64_t now_ns);
+  // COM_STMT_EXECUTE in a shadow session of a statement not prepared through the router: ERR.
+  bool RefuseUnroutedExecute(const ByteWindow& in, uint32_t length, int64_t now_ns);
+  void AskRouter();  // the head is kRoute
+  std::string_view RoutedText(uint8_t cmd, bool qattr) const;
+  void ApplyRouted(const plugins::Routed& routed, int64_t now_ns);
   // Copies the first `want` payload bytes of the packet at c_pos_ into scratch_; false if they
   // have not all arrived.
   bool Have(const ByteWindow& in, size_t want);
@@ -215,8 +239,9 @@ class RelayMachine {
   size_t head_ = 0;
   protocol::ResponseTracker tracker_;
   std::unique_ptr<Tracked> tracked_;
-  struct Local {       // while a command is answered by the proxy (idle sessions keep a null)
-    std::string text;  // the SHADOW SYNC statement, or the ERR payload
+  struct Local {         // while a command is answered by the proxy (idle sessions keep a null)
+    std::string text;    // the SHADOW SYNC statement, the ERR payload, the statement to route
+    std::string prefix;  // kRoute: the payload bytes before the text (command, query attributes)
     std::vector<std::string> probe;  // the SELECT DATABASE() answer so far
   };
   std::unique_ptr<Local> local_;
@@ -225,7 +250,10 @@ class RelayMachine {
     std::shared_ptr<const plugins::FollowedQuery> query = {};
   };
   std::vector<FollowedPrepared> followed_prepared_;
+  bool shadow_ = false;                    // a shadow session now
+  std::vector<uint32_t> shadow_prepared_;  // statement ids the router rewrote at prepare time
   std::string& scratch() { return *scratch_; }
+  const std::string& scratch_ref() const { return *scratch_; }
   std::string* scratch_;
   Actions* out_ = nullptr;  // of the current call
 };

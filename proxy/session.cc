@@ -267,6 +267,9 @@ void Session::Apply() {
       case RelayAction::Kind::kRunStatement:
         RunStatement(std::move(a.bytes));
         break;
+      case RelayAction::Kind::kAwaitRoute:
+        statement_running_ = true;  // the router's answer will be posted to this session
+        break;
       case RelayAction::Kind::kCommandDone:
         ctx_->RecordCommand(a.command, static_cast<int64_t>(a.n));
         break;
@@ -305,13 +308,29 @@ void Session::RunStatement(std::string query) {
 }
 
 void Session::OnStatementAnswer(plugins::Answer answer) {
-  statement_running_ = false;
-  if (closed_) {
-    delete this;
-    return;
-  }
+  if (!AnswerArrived()) return;
   relay_.OnAnswer(answer, NowNs(), &t_actions);
+  AfterAnswer();
+}
+
+void Session::OnRouted(plugins::Routed routed) {
+  if (!AnswerArrived()) return;
+  relay_.OnRouted(routed, NowNs(), &t_actions);
+  AfterAnswer();
+}
+
+bool Session::AnswerArrived() {
+  statement_running_ = false;
+  if (closed_) {  // Close() left the deletion to the answer
+    delete this;
+    return false;
+  }
+  return true;
+}
+
+void Session::AfterAnswer() {
   Apply();
+  FlushToBackend();
   FlushToClient();
   if (closed_) return;
   ClientInput();  // commands held behind the statement

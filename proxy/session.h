@@ -62,6 +62,11 @@ class Session : public SessionList::Node {
   void Apply();
   void RunStatement(std::string query);
   void OnStatementAnswer(plugins::Answer answer);
+  void OnRouted(plugins::Routed routed);  // the router's later answer (on this loop)
+  // A posted answer (statement or route) reached the session: false when it closed meanwhile
+  // and is deleted now. AfterAnswer() does what the machine then said and reads on.
+  bool AnswerArrived();
+  void AfterAnswer();
   void BackendLost(const std::string& why);
   void FlushToBackend();
   void FlushToClient();

@@ -1,5 +1,6 @@
 // Connection phase of a session: dial the backend, then run the AuthMachine with whole packets
 // until the client is authenticated (or refused). See auth.h for the two authentication paths.
+#include <strings.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -7,6 +8,7 @@
 
 #include "base/log.h"
 #include "base/metrics.h"
+#include "protocol/handshake.h"
 #include "protocol/packet.h"
 #include "proxy/session.h"
 #include "proxy/session_internal.h"
@@ -254,6 +256,22 @@ void Session::FinishHandshake() {
   rs.plugin = ctx_->host()->plugin();
   if (plugins::DdlFollower* f = rs.plugin ? rs.plugin->follower() : nullptr)
     rs.follower = f->Follows(rs.cluster ? rs.cluster->name : "") ? f : nullptr;
+  if (plugins::ShadowRouter* r = rs.plugin ? rs.plugin->router() : nullptr;
+      r != nullptr && r->Routes(rs.cluster ? rs.cluster->name : "")) {
+    // Shadow routing covers this cluster (docs/shadow_routing.md): how the session is marked.
+    const ShadowRoutingOptions options = r->Options();
+    rs.router = r;
+    rs.statement_marks = options.statement_comments;
+    rs.shadow = rs.user_config != nullptr && rs.user_config->shadow;
+    if (!rs.shadow && !options.connect_attribute.empty()) {
+      auto value = protocol::ConnectAttribute(a.connect_attrs(), options.connect_attribute);
+      rs.shadow = value && (*value == "1" || strcasecmp(value->c_str(), "true") == 0);
+    }
+    EventLoop* loop = &ctx_->loop();
+    rs.route_done = [this, loop](plugins::Routed routed) {
+      loop->Post([this, routed = std::move(routed)]() mutable { OnRouted(std::move(routed)); });
+    };
+  }
   a.scramble().copy(rs.scramble.data(), rs.scramble.size());
   a.backend_scramble().copy(rs.backend_scramble.data(), rs.backend_scramble.size());
   log::Debug("relay", {{"session", rs.connection_id}, {"client", peer_host_}, {"user", rs.user}},

@@ -28,6 +28,7 @@ constexpr std::array<Names, std::variant_size_v<Statement>> kNames = {{
     {"execute", "EXECUTE"},
     {"retry", "RETRY"},
     {"help", "HELP"},
+    {"set_session_shadow", "SET SESSION SHADOW"},
 }};
 
 }  // namespace
@@ -177,6 +178,9 @@ struct SqlVisitor {
   std::string operator()(const ExecuteStmt& s) { return "EXECUTE " + std::to_string(s.task_id); }
   std::string operator()(const RetryStmt& s) { return "RETRY " + std::to_string(s.task_id); }
   std::string operator()(const HelpStmt&) { return "HELP"; }
+  std::string operator()(const SetSessionShadowStmt& s) {
+    return std::string("SET SESSION SHADOW = ") + (s.on ? "ON" : "OFF");
+  }
 };
 
 }  // namespace

@@ -137,12 +137,19 @@ struct HelpStmt {  // HELP
   bool operator==(const HelpStmt&) const = default;
 };
 
-using Statement = std::variant<AnalyzeStmt, ShowAnalysisStmt, SkipStmt, UnskipStmt, PreviewStmt,
-                               SubmitStmt, CreateTaskStmt, ShowTasksStmt, ShowTaskStmt, ApproveStmt,
-                               RejectStmt, AbortStmt, ExecuteStmt, RetryStmt, HelpStmt>;
+struct SetSessionShadowStmt {  // SET SESSION SHADOW = {ON | OFF} (SPEC.md §4.9, §9)
+  bool on = false;
+  bool operator==(const SetSessionShadowStmt&) const = default;
+};
+
+using Statement =
+    std::variant<AnalyzeStmt, ShowAnalysisStmt, SkipStmt, UnskipStmt, PreviewStmt, SubmitStmt,
+                 CreateTaskStmt, ShowTasksStmt, ShowTaskStmt, ApproveStmt, RejectStmt, AbortStmt,
+                 ExecuteStmt, RetryStmt, HelpStmt, SetSessionShadowStmt>;
 
 // The metrics label of a statement: analyze, show_analysis, skip, unskip, preview, submit,
-// create_task, show_tasks, show_task, approve, reject, abort, execute, retry, help.
+// create_task, show_tasks, show_task, approve, reject, abort, execute, retry, help,
+// set_session_shadow.
 std::string_view StatementName(const Statement& statement);
 // Every label above, in that order (to pre-create metric series).
 const std::vector<std::string_view>& AllStatementNames();

@@ -21,6 +21,12 @@ struct Table {
   Answer operator()(const ExecuteStmt& s) { return HandleExecute(r, s); }
   Answer operator()(const RetryStmt& s) { return HandleRetry(r, s); }
   Answer operator()(const HelpStmt& s) { return HandleHelp(r, s); }
+  Answer operator()(const SetSessionShadowStmt& s) {
+    // The relay applies it; the plugin has checked that shadow routing covers the session.
+    plugins::OkAnswer ok;
+    ok.shadow_session = s.on;
+    return ok;
+  }
 };
 
 }  // namespace

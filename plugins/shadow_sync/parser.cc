@@ -138,7 +138,21 @@ class Parser {
     if (AcceptKw("EXECUTE")) return ParseIdOnly<ExecuteStmt>(&ExecuteStmt::task_id);
     if (AcceptKw("RETRY")) return ParseIdOnly<RetryStmt>(&RetryStmt::task_id);
     if (AcceptKw("HELP")) return Statement(HelpStmt{});
+    if (AcceptKw("SET")) return ParseSetSessionShadow();
     return SyntaxError(tok);
+  }
+
+  Result<Statement> ParseSetSessionShadow() {
+    SP_RETURN_IF_ERROR(ExpectKw("SESSION"));
+    SP_RETURN_IF_ERROR(ExpectKw("SHADOW"));
+    SP_RETURN_IF_ERROR(ExpectSym("="));
+    SetSessionShadowStmt stmt;
+    if (AcceptKw("ON")) {
+      stmt.on = true;
+    } else if (!AcceptKw("OFF")) {
+      return SyntaxError(Peek());
+    }
+    return Statement(stmt);
   }
 
   template <typename T>

@@ -7,6 +7,7 @@
 #include "base/metrics.h"
 #include "base/worker_pool.h"
 #include "plugins/follow_ddl/follower.h"
+#include "plugins/routing/router.h"
 #include "plugins/shadow_sync/handlers.h"
 #include "plugins/shadow_sync/parser.h"
 #include "plugins/tasks/task_runtime.h"
@@ -40,6 +41,12 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
                  parsed.status().ToString());
       return parsed.status();
     }
+    if (std::holds_alternative<SetSessionShadowStmt>(*parsed) &&
+        !router_->Routes(session.cluster)) {
+      counters_[parsed->index()].error->Increment();
+      return Status(
+          7040, "shadow routing: no shadow_routing rule matches cluster '" + session.cluster + "'");
+    }
     Answer answer = Dispatch(*service_, session, *parsed);
     const auto* st = std::get_if<Status>(&answer);
     const Counters& c = counters_[parsed->index()];
@@ -65,6 +72,7 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
 
   void Reload(ConfigPtr config) override {
     follower_->Reload(config);
+    router_->Reload(config);
     if (runtime_) runtime_->Reload(std::move(config));
   }
 
@@ -79,12 +87,14 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
   }
 
   plugins::DdlFollower* follower() const override { return follower_.get(); }
+  plugins::ShadowRouter* router() const override { return router_.get(); }
 
   tasks::TaskService* service() const { return service_; }
 
  private:
   void Init(const ConfigPtr& config, tasks::TaskService* service) {
     service_ = service;
+    router_ = std::make_unique<routing::Router>(config, &pool_);
     follower_ = std::make_unique<follow_ddl::Follower>(
         config, [service](const tasks::Actor& actor, const tasks::AnalysisSpec& spec,
                           const tasks::ExecutionOptions& options) {
@@ -110,6 +120,7 @@ class ShadowSyncPlugin : public plugins::StatementPlugin {
   std::unique_ptr<tasks::TaskRuntime> runtime_;  // null when the service is someone else's
   tasks::TaskService* service_ = nullptr;
   std::unique_ptr<follow_ddl::Follower> follower_;  // stopped before the runtime
+  std::unique_ptr<routing::Router> router_;         // its catalog reads run on pool_
   std::array<Counters, std::variant_size_v<Statement> + 1> counters_;
 };
 

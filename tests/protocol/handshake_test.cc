@@ -102,6 +102,18 @@ TEST(Greeting, RejectsOtherProtocolsAndErr) {
   EXPECT_FALSE(DecodeGreeting(AsBytes(v9)).ok());
 }
 
+TEST(HandshakeResponse, ConnectAttribute) {
+  const std::string raw = std::string(
+      "\x03_os\x05Linux\x06shadow\x01"
+      "1",
+      19);
+  EXPECT_EQ(ConnectAttribute(raw, "shadow"), "1");
+  EXPECT_EQ(ConnectAttribute(raw, "_os"), "Linux");
+  EXPECT_EQ(ConnectAttribute(raw, "Shadow"), std::nullopt);
+  EXPECT_EQ(ConnectAttribute(raw.substr(0, 18), "shadow"), std::nullopt);  // cut short
+  EXPECT_EQ(ConnectAttribute("", "shadow"), std::nullopt);
+}
+
 TEST(HandshakeResponse, MariadbCliResponse) {
   Result<Greeting> g = DecodeGreeting(AsBytes(PayloadOf(golden::kClassicGreeting)));
   ASSERT_TRUE(g.ok());
@@ -113,6 +125,8 @@ TEST(HandshakeResponse, MariadbCliResponse) {
   EXPECT_EQ(r->auth_plugin_name, "mysql_native_password");
   EXPECT_TRUE(r->capabilities & CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA);
   EXPECT_NE(r->connect_attrs.find("_client_name"), std::string::npos);
+  EXPECT_EQ(ConnectAttribute(r->connect_attrs, "_client_name"), "libmariadb");
+  EXPECT_EQ(ConnectAttribute(r->connect_attrs, "shadow"), std::nullopt);
   // The real client's scramble verifies against PASSWORD('secret').
   std::string stage2 = *ParsePasswordHash("*14E65567ABDB5135D0CFD9A70B3032C179A49EE7");
   EXPECT_TRUE(VerifyNativeScramble(r->auth_response, g->auth_plugin_data, stage2));

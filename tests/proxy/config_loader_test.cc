@@ -360,7 +360,7 @@ TEST(ConfigLoaderTest, LoadsFilesAndNamesThem) {
             std::string(tmpl) + ": cannot read: No such file or directory");
 }
 
-std::string SourceDir() { return SHADOWPROXY_SOURCE_DIR; }
+std::string SourceDir() { return SHADOWPROXY_SRC; }
 
 TEST(ConfigLoaderTest, ShippedConfigIsValid) {
   auto r = LoadConfig(SourceDir() + "/conf/shadowproxy.yaml");
@@ -754,6 +754,71 @@ TEST(ConfigLoaderTest, FollowDdlRules) {
             "conf.yaml:8: shadow_sync.follow_ddl[0].settle: expected at most 10m, got \"1h\"\n"
             "conf.yaml:9: shadow_sync.follow_ddl[0].drop_shadows: expected true or false, got "
             "\"maybe\"");
+}
+
+TEST(ConfigLoaderTest, ShadowRouting) {
+  auto none = LoadConfigFromString(kMinimal, "conf.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->shadow_routing.empty());  // off by default
+  EXPECT_EQ(none->shadow_routing_options.connect_attribute, "shadow");
+  EXPECT_TRUE(none->shadow_routing_options.statement_comments);
+  EXPECT_EQ(none->shadow_routing_options.catalog_ttl, seconds(30));
+  EXPECT_EQ(none->shadow_routing_options.cache_size, 10000u);
+
+  auto r = LoadConfigFromString(std::string(kMinimal) +
+                                    "users:\n"
+                                    "  - {name: loadtest, shadow: true}\n"
+                                    "  - {name: app}\n"
+                                    "shadow_sync: {default_prefix: sh_, default_suffix: \"\"}\n"
+                                    "shadow_routing:\n"
+                                    "  - match: {clusters: [local], databases: [\"shop*\"]}\n"
+                                    "    naming: {suffix: _shadow}\n"
+                                    "    shared_tables: [countries, currencies]\n"
+                                    "  - {}\n"
+                                    "shadow_routing_options:\n"
+                                    "  connect_attribute: loadtest\n"
+                                    "  statement_comments: false\n"
+                                    "  catalog_ttl: 5s\n"
+                                    "  cache_size: 100\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->users[0].shadow);
+  EXPECT_FALSE(r->users[1].shadow);
+  ASSERT_EQ(r->shadow_routing.size(), 2u);
+  const ShadowRoutingRule& a = r->shadow_routing[0];
+  EXPECT_EQ(a.clusters, std::vector<std::string>{"local"});
+  EXPECT_EQ(a.databases, std::vector<std::string>{"shop*"});
+  EXPECT_EQ(a.suffix, "_shadow");
+  EXPECT_EQ(a.prefix, "");
+  EXPECT_EQ(a.shared_tables, (std::vector<std::string>{"countries", "currencies"}));
+  const ShadowRoutingRule& b = r->shadow_routing[1];  // defaults: everything, shadow_sync naming
+  EXPECT_EQ(b.clusters, std::vector<std::string>{"*"});
+  EXPECT_EQ(b.databases, std::vector<std::string>{"*"});
+  EXPECT_EQ(b.prefix, "sh_");
+  EXPECT_TRUE(b.shared_tables.empty());
+  EXPECT_EQ(r->shadow_routing_options.connect_attribute, "loadtest");
+  EXPECT_FALSE(r->shadow_routing_options.statement_comments);
+  EXPECT_EQ(r->shadow_routing_options.catalog_ttl, seconds(5));
+  EXPECT_EQ(r->shadow_routing_options.cache_size, 100u);
+
+  auto bad = LoadConfigFromString(std::string(kMinimal) +
+                                      "users:\n"
+                                      "  - {name: x, shadow: yes please}\n"
+                                      "shadow_routing:\n"
+                                      "  - naming: {prefix: a, suffix: b}\n"
+                                      "    match: {tables: [t]}\n"
+                                      "    shared_tables: [\"\"]\n"
+                                      "shadow_routing_options: {cache_size: 0, catalog_ttl: 2d,"
+                                      " nope: 1}\n",
+                                  "conf.yaml");
+  ASSERT_FALSE(bad.ok());
+  const std::string m = bad.status().message();
+  EXPECT_NE(m.find("users[0].shadow: expected true or false"), std::string::npos) << m;
+  EXPECT_NE(m.find("shadow_routing[0].naming: give prefix or suffix, not both"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("shadow_routing[0].match.tables"), std::string::npos) << m;
+  EXPECT_NE(m.find("shadow_routing[0].shared_tables"), std::string::npos) << m;
+  EXPECT_NE(m.find("shadow_routing_options.nope"), std::string::npos) << m;
 }
 
 }  // namespace

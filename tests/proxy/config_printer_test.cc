@@ -117,5 +117,37 @@ TEST(ConfigPrinterTest, OutputLoadsBackToTheSameConfig) {
   EXPECT_EQ(again->clusters[0].servers[1].host, "::1");
 }
 
+TEST(ConfigPrinterTest, ShadowRoutingRoundTrips) {
+  auto r = LoadConfigFromString(std::string(kConfig) +
+                                    "  - {name: loadtest, password: x, shadow: true}\n"
+                                    "shadow_routing:\n"
+                                    "  - match: {clusters: [main], databases: [\"shop*\"]}\n"
+                                    "    shared_tables: [countries]\n"
+                                    "  - {naming: {prefix: sh_}}\n"
+                                    "shadow_routing_options: {connect_attribute: \"\", "
+                                    "catalog_ttl: 5m}\n",
+                                "conf.yaml");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  std::string text = PrintConfig(*r);
+  for (const char* key :
+       {"shadow: true", "shadow: false",
+        "shadow_routing:", "- match: {clusters: [main], databases: [shop*]}",
+        "naming: {suffix: _shadow}", "shared_tables: [countries]", "naming: {prefix: sh_}",
+        "shadow_routing_options:", "connect_attribute: \"\"", "statement_comments: true",
+        "catalog_ttl: 5m", "cache_size: 10000"})
+    EXPECT_NE(text.find(key), std::string::npos) << key << " not in:\n" << text;
+  const std::string redacted_hash = "password_hash: \"***\"";
+  text.replace(text.find(redacted_hash), redacted_hash.size(),
+               "password_hash: \"*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19\"");
+  auto again = LoadConfigFromString(text, "printed.yaml");
+  ASSERT_TRUE(again.ok()) << again.status().message() << "\n" << text;
+  EXPECT_EQ(PrintConfig(*again), PrintConfig(*r));
+  // Nothing configured: an empty list (shadow routing off).
+  auto none = LoadConfigFromString(kConfig, "conf.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_NE(PrintConfig(*none).find("shadow_routing:\n  []"), std::string::npos)
+      << PrintConfig(*none);
+}
+
 }  // namespace
 }  // namespace shadowproxy::proxy

@@ -78,6 +78,7 @@ struct Outcome {
   std::vector<uint8_t> commands_done;
   std::optional<std::string> closed;  // the reason
   bool close_warn = false;
+  int awaited_routes = 0;
   bool operator==(const Outcome& o) const {
     return to_backend == o.to_backend && to_client == o.to_client && statements == o.statements &&
            commands_done == o.commands_done && closed == o.closed;
@@ -109,10 +110,14 @@ class Driver {
   explicit Driver(uint32_t caps, ConfigPtr config = TestConfig(),
                   const plugins::StatementPlugin* plugin = nullptr,
                   sql::Dialect dialect = sql::Dialect(), uint16_t status_flags = 2,
-                  plugins::DdlFollower* follower = nullptr)
+                  plugins::DdlFollower* follower = nullptr, plugins::ShadowRouter* router = nullptr,
+                  bool shadow = false, bool statement_marks = false)
       : config_(std::move(config)) {
     RelaySession s;
     s.follower = follower;
+    s.router = router;
+    s.shadow = shadow;
+    s.statement_marks = statement_marks;
     s.dialect = dialect;
     s.status_flags = status_flags;
     s.plugin = plugin;
@@ -150,6 +155,11 @@ class Driver {
     Apply();
     Client("");
   }
+  void Routed(const plugins::Routed& r) {
+    m_.OnRouted(r, ++now_, &acts_);
+    Apply();
+    Client("");
+  }
   const Outcome& out() const { return out_; }
   RelayMachine& machine() { return m_; }
 
@@ -175,6 +185,9 @@ class Driver {
           break;
         case RelayAction::Kind::kCommandDone:
           out_.commands_done.push_back(a.command);
+          break;
+        case RelayAction::Kind::kAwaitRoute:
+          ++out_.awaited_routes;
           break;
         case RelayAction::Kind::kClose:
           ASSERT_FALSE(out_.closed) << "closed twice";
@@ -753,6 +766,180 @@ TEST(RelayFollow, WaitsForTheWholeQueryBeforeRelayingIt) {
   EXPECT_EQ(d.out().to_backend, q);
   d.Backend(Packet(1, OkPayload()));
   EXPECT_EQ(f.answered.size(), 1u);
+}
+
+// ---- the shadow routing hook (plugins/shadow_router.h) ----
+
+// Rewrites "orders" to "orders_shadow", refuses what names "audit", answers "later" later.
+class FakeRouter : public plugins::ShadowRouter {
+ public:
+  bool Routes(std::string_view) const override { return true; }
+  ShadowRoutingOptions Options() const override { return {}; }
+  bool HasMark(std::string_view text, const sql::Dialect&) const override {
+    return text.find("/*shadow='1'*/") != std::string_view::npos;
+  }
+  std::optional<plugins::Routed> Route(const plugins::RouteRequest& req,
+                                       std::function<void(plugins::Routed)> done) override {
+    seen.push_back(req.text + " db=" + req.database);
+    if (req.text.find("later") != std::string::npos) {
+      later = std::move(done);
+      return std::nullopt;
+    }
+    return Answer(req.text);
+  }
+  static plugins::Routed Answer(std::string text) {
+    plugins::Routed r;
+    if (text.find("audit") != std::string::npos) {
+      r.message = "shadow routing: table `db`.`audit` has no shadow `audit_shadow`";
+      return r;
+    }
+    for (size_t at = text.find("orders"); at != std::string::npos;
+         at = text.find("orders", at + 13))
+      text.replace(at, 6, "orders_shadow");
+    r.ok = true;
+    r.text = text;
+    return r;
+  }
+  std::vector<std::string> seen;
+  std::function<void(plugins::Routed)> later;
+};
+
+std::string Err7040(uint8_t seq, std::string_view message) {
+  return Packet(seq, p::EncodeErr(7040, "HY000", message));
+}
+
+TEST(RelayRouting, UnmarkedSessionsAreRelayedUntouched) {
+  FakeRouter r;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, nullptr, &r, false, false);
+  const std::string q = Query("SELECT * FROM orders /*shadow='1'*/");
+  d.Client(q);
+  EXPECT_EQ(d.out().to_backend, q);  // statement marks are off for this session
+  EXPECT_TRUE(r.seen.empty());
+}
+
+TEST(RelayRouting, ShadowSessionsSendTheRewrittenText) {
+  FakeRouter r;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, nullptr, &r, true);
+  const std::string ok = Packet(1, OkPayload());
+  const std::string q = Query("SELECT * FROM orders");
+  for (char c : q) d.Client(std::string_view(&c, 1));  // whatever the split
+  EXPECT_EQ(d.out().to_backend, Query("SELECT * FROM orders_shadow"));
+  d.Backend(ok);
+  EXPECT_EQ(d.out().to_client, ok);
+  // Refused: never sent, ERR 7040 in its place; the next statement goes on.
+  d.Client(Query("SELECT * FROM audit") + Query("DELETE FROM orders"));
+  EXPECT_EQ(d.out().to_backend,
+            Query("SELECT * FROM orders_shadow") + Query("DELETE FROM orders_shadow"));
+  d.Backend(ok);
+  EXPECT_EQ(
+      d.out().to_client,
+      ok + Err7040(1, "shadow routing: table `db`.`audit` has no shadow `audit_shadow`") + ok);
+  EXPECT_EQ(r.seen.size(), 3u);
+}
+
+TEST(RelayRouting, PipelinedStatementsAreRoutedInOrder) {
+  FakeRouter r;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, nullptr, &r, true);
+  const std::string ok = Packet(1, OkPayload());
+  d.Client(Query("UPDATE orders SET a = 1") + Query("SELECT * FROM audit") +
+           Query("SELECT 2 FROM orders"));
+  // Routed one at a time, each once what is before it is answered.
+  EXPECT_EQ(d.out().to_backend, Query("UPDATE orders_shadow SET a = 1"));
+  d.Backend(ok);
+  EXPECT_EQ(d.out().to_backend,
+            Query("UPDATE orders_shadow SET a = 1") + Query("SELECT 2 FROM orders_shadow"));
+  d.Backend(ok);
+  EXPECT_EQ(
+      d.out().to_client,
+      ok + Err7040(1, "shadow routing: table `db`.`audit` has no shadow `audit_shadow`") + ok);
+}
+
+TEST(RelayRouting, LaterAnswersHoldWhatFollows) {
+  FakeRouter r;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, nullptr, &r, true);
+  const std::string ok = Packet(1, OkPayload());
+  d.Client(Query("SELECT later FROM orders") + Query("SELECT 1 FROM orders"));
+  EXPECT_EQ(d.out().awaited_routes, 1);
+  EXPECT_EQ(d.out().to_backend, "");
+  EXPECT_EQ(r.seen.size(), 1u);  // asked once; the answer comes through OnRouted()
+  d.Routed(FakeRouter::Answer("SELECT later FROM orders"));
+  EXPECT_EQ(d.out().to_backend, Query("SELECT later FROM orders_shadow"));
+  d.Backend(ok);
+  EXPECT_EQ(d.out().to_backend,
+            Query("SELECT later FROM orders_shadow") + Query("SELECT 1 FROM orders_shadow"));
+}
+
+TEST(RelayRouting, StatementMarksRouteOneStatement) {
+  FakeRouter r;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, nullptr, &r, false, true);
+  const std::string ok = Packet(1, OkPayload());
+  d.Client(Query("SELECT * FROM orders /*shadow='1'*/"));
+  d.Backend(ok);
+  d.Client(Query("SELECT * FROM orders"));
+  d.Backend(ok);
+  EXPECT_EQ(d.out().to_backend,
+            Query("SELECT * FROM orders_shadow /*shadow='1'*/") + Query("SELECT * FROM orders"));
+  EXPECT_FALSE(d.machine().shadow());
+}
+
+TEST(RelayRouting, SetSessionShadowTurnsItOnAndOff) {
+  FakeRouter r;
+  DatabaseNeeds plugin_obj;
+  auto* plugin = &plugin_obj;
+  Driver d(kEofCaps, TestConfig(), plugin, sql::Dialect(), 2, nullptr, &r);
+  const std::string ok = Packet(1, OkPayload());
+  d.Client(Query("SHADOW SYNC SET SESSION SHADOW = ON"));
+  plugins::OkAnswer on;
+  on.shadow_session = true;
+  d.Answer(on);
+  EXPECT_TRUE(d.machine().shadow());
+  d.Client(Query("SELECT * FROM orders"));
+  d.Backend(ok);
+  d.Client(Query("SHADOW SYNC SET SESSION SHADOW = OFF"));
+  plugins::OkAnswer off;
+  off.shadow_session = false;
+  d.Answer(off);
+  d.Client(Query("SELECT * FROM orders"));
+  EXPECT_EQ(d.out().to_backend,
+            Query("SELECT * FROM orders_shadow") + Query("SELECT * FROM orders"));
+  EXPECT_FALSE(d.machine().shadow());
+}
+
+TEST(RelayRouting, PreparedOutsideShadowModeCannotRunInside) {
+  FakeRouter r;
+  DatabaseNeeds plugin_obj;
+  auto* plugin = &plugin_obj;
+  Driver d(kEofCaps, TestConfig(), plugin, sql::Dialect(), 2, nullptr, &r);
+  const std::string ok = Packet(1, OkPayload());
+  const std::string prep = Packet(0, std::string("\x16") + "SELECT * FROM orders");
+  d.Client(prep);  // not a shadow session yet: relayed as it is
+  d.Backend(Packet(1, PrepareOk(5)));
+  d.Client(Query("SHADOW SYNC SET SESSION SHADOW = ON"));
+  plugins::OkAnswer on;
+  on.shadow_session = true;
+  d.Answer(on);
+  d.Client(Packet(0, std::string("\x16") + "SELECT 1 FROM orders"));  // rewritten at prepare
+  d.Backend(Packet(1, PrepareOk(6)));
+  const std::string before = d.out().to_client;
+  d.Client(StmtCommand(p::COM_STMT_EXECUTE, 5));
+  EXPECT_EQ(d.out().to_client,
+            before + Err7040(1,
+                             "shadow routing: statement 5 was prepared outside shadow mode; "
+                             "prepare it again"));
+  d.Client(StmtCommand(p::COM_STMT_EXECUTE, 6));
+  d.Backend(ok);
+  EXPECT_EQ(d.out().to_backend, prep +
+                                    Packet(0, std::string("\x16") + "SELECT 1 FROM orders_shadow") +
+                                    StmtCommand(p::COM_STMT_EXECUTE, 6));
+}
+
+TEST(RelayRouting, UseIsTrackedThroughTheRouter) {
+  FakeRouter r;
+  Driver d(kEofCaps, TestConfig(), nullptr, sql::Dialect(), 2, nullptr, &r, true);
+  d.Client(Query("USE shop"));
+  d.Backend(Packet(1, OkPayload()));
+  d.Client(Query("SELECT 1"));
+  EXPECT_EQ(r.seen, (std::vector<std::string>{"USE shop db=", "SELECT 1 db=shop"}));
 }
 
 }  // namespace

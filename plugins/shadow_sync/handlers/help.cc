@@ -42,6 +42,9 @@ constexpr HelpRow kHelp[] = {
     {"SHADOW SYNC EXECUTE id", "Run an approved EXECUTE MANUALLY task now"},
     {"SHADOW SYNC RETRY id", "A new task with the same settings and a fresh analysis"},
     {"SHADOW SYNC HELP", "This list"},
+    {"SHADOW SYNC SET SESSION SHADOW = {ON | OFF}",
+     "Make this session a shadow session (shadow_routing: its statements reach shadow tables "
+     "only) or an ordinary one again"},
 };
 
 }  // namespace

@@ -252,6 +252,8 @@ std::vector<Good> GoodCases() {
       {"SHADOW SYNC HELP", HelpStmt{}},
       {"shadow sync help ; ", HelpStmt{}},
       {"#c\nSHADOW SYNC/**/HELP/**/;/**/", HelpStmt{}},
+      {"SHADOW SYNC SET SESSION SHADOW = ON", SetSessionShadowStmt{true}},
+      {"shadow sync set session shadow=off;", SetSessionShadowStmt{false}},
   };
 }
 
@@ -298,6 +300,9 @@ std::vector<Bad> BadCases() {
       {"SHADOW SYNC 12", "12' at position 12"},
       {"SHADOW SYNC `HELP`", "`HELP`' at position 12"},
       {"SHADOW SYNC HELP ME", "ME' at position 17"},
+      {"SHADOW SYNC SET SESSION SHADOW = YES", "YES' at position 33"},
+      {"SHADOW SYNC SET SHADOW = ON", "SHADOW' at position 16"},
+      {"SHADOW SYNC SET SESSION SHADOW ON", "ON' at position 31"},
       {"SHADOW SYNC HELP; SELECT 1", "SELECT' at position 18"},
       {"SHADOW SYNC HELP;;", ";' at position 17"},
       {"SHADOW SYNC HELP; SHADOW SYNC HELP", "SHADOW' at position 18"},
@@ -572,6 +577,7 @@ TEST(Parser, StatementNames) {
       {"EXECUTE 1", "execute"},
       {"RETRY 1", "retry"},
       {"HELP", "help"},
+      {"SET SESSION SHADOW = ON", "set_session_shadow"},
   };
   std::set<std::string> seen;
   for (const auto& [q, name] : cases) {
@@ -583,7 +589,7 @@ TEST(Parser, StatementNames) {
   std::set<std::string> all;
   for (auto n : AllStatementNames()) all.insert(std::string(n));
   EXPECT_EQ(all, seen);
-  EXPECT_EQ(AllStatementNames().size(), 15u);
+  EXPECT_EQ(AllStatementNames().size(), 16u);
 }
 
 TEST(Parser, QuotingHelpers) {
