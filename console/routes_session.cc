@@ -25,6 +25,15 @@ void SignInRoute(Context& ctx, const httplib::Request& req, httplib::Response& r
                                      "bad request: the body must be application/json", "42000")));
   auto body = ParseSignIn(req.body);
   if (!body.ok()) return SendError(res, body.status());
+  if (ctx.throttle.Blocked(req.remote_addr)) {
+    log::Warn("console", {{"user", body->user}, {"client", req.remote_addr}},
+              "console sign-in of '", body->user, "' from ", req.remote_addr,
+              " refused: a failed sign-in from there is still being answered");
+    return SendJson(
+        res, 429,
+        ErrorJson(Status(errc::kAccessDenied,
+                         "too many failed sign-ins from this address; try again later", "28000")));
+  }
   ConfigPtr config = ctx.config();
   std::string why;
   auto who = SignIn(*config, body->user, body->password, &why);

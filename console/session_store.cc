@@ -101,7 +101,17 @@ std::chrono::milliseconds SignInThrottle::Failed(const std::string& address) {
   e.last = now;
   auto delay = base_;
   for (int i = 1; i < e.failures && delay < cap_; ++i) delay *= 2;
-  return std::min(delay, cap_);
+  delay = std::min(delay, cap_);
+  e.until = now + delay;
+  return delay;
+}
+
+bool SignInThrottle::Blocked(const std::string& address) {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(address);
+  if (it == entries_.end()) return false;
+  const auto now = clock_ ? clock_() : std::chrono::steady_clock::now();
+  return now < it->second.until;
 }
 
 void SignInThrottle::Succeeded(const std::string& address) {

@@ -59,6 +59,8 @@ class SessionStore {
 
 // Failed sign-ins per client address: the n-th failure within `window` of the previous one
 // waits base * 2^(n-1), at most `cap`, before it is answered; a success forgets the address.
+// Until that wait is over, further sign-ins from the address are refused unread (Blocked), so
+// parallel guesses neither go faster nor hold more than one HTTP thread per address.
 class SignInThrottle {
  public:
   explicit SignInThrottle(Clock clock = nullptr,
@@ -68,11 +70,14 @@ class SignInThrottle {
   // Records a failure and returns how long to wait before answering it.
   std::chrono::milliseconds Failed(const std::string& address);
   void Succeeded(const std::string& address);
+  // True while the wait of the address's last failure is not over.
+  bool Blocked(const std::string& address);
 
  private:
   struct Entry {
     int failures = 0;
     std::chrono::steady_clock::time_point last{};
+    std::chrono::steady_clock::time_point until{};  // end of the last failure's wait
   };
   std::mutex mu_;
   Clock clock_;

@@ -9,6 +9,7 @@ import os
 import signal
 import ssl
 import subprocess
+import threading
 import time
 
 import pytest
@@ -83,7 +84,22 @@ def test_failed_sign_ins_are_denied_logged_and_slowed(stack):
     assert "console sign-in failed for user 'dev'" in stack.proxy.log()
     status, _ = c.sign_in("nobody-here", "x")  # neither configured nor a backend account
     assert status == 401
-    status, _ = c.sign_in("dev", "dev-secret")  # and a success resets the delay
+    # While a failure is being answered, more tries from the address are refused unread
+    # (even with the right password), so parallel guessing gains nothing.
+    results = {}
+
+    def wrong():
+        results["wrong"] = c.sign_in("dev", "wrong once more")[0]
+    t = threading.Thread(target=wrong)
+    t.start()
+    time.sleep(0.3)  # the third failure waits 1 s
+    blocked = ApiClient(stack.console_port).post(
+        "/api/v1/session", {"user": "dev", "password": "dev-secret"}, csrf=False)
+    t.join()
+    assert results["wrong"] == 401
+    error(blocked, 429, 1045)
+    assert "refused: a failed sign-in from there is still being answered" in stack.proxy.log()
+    status, _ = c.sign_in("dev", "dev-secret")  # afterwards, a success resets the delay
     assert status == 200
 
 

@@ -91,5 +91,23 @@ TEST(SignInThrottle, DoublesPerFailureUpToTheCapAndForgets) {
   EXPECT_EQ(t.Failed("5.6.7.8"), 250ms);
 }
 
+TEST(SignInThrottle, BlocksAnAddressUntilItsWaitIsOver) {
+  FakeClock clock;
+  SignInThrottle t(clock.fn(), 250ms, 4s, 15min);
+  EXPECT_FALSE(t.Blocked("1.2.3.4"));
+  t.Failed("1.2.3.4");
+  EXPECT_TRUE(t.Blocked("1.2.3.4"));
+  EXPECT_FALSE(t.Blocked("5.6.7.8"));
+  clock.now += 249ms;
+  EXPECT_TRUE(t.Blocked("1.2.3.4"));
+  clock.now += 1ms;
+  EXPECT_FALSE(t.Blocked("1.2.3.4"));
+  EXPECT_EQ(t.Failed("1.2.3.4"), 500ms);
+  clock.now += 300ms;
+  EXPECT_TRUE(t.Blocked("1.2.3.4"));
+  t.Succeeded("1.2.3.4");
+  EXPECT_FALSE(t.Blocked("1.2.3.4"));
+}
+
 }  // namespace
 }  // namespace shadowproxy::console
