@@ -774,6 +774,7 @@ TEST(RelayFollow, WaitsForTheWholeQueryBeforeRelayingIt) {
 class FakeRouter : public plugins::ShadowRouter {
  public:
   bool Routes(std::string_view) const override { return true; }
+  bool Enabled() const override { return true; }
   ShadowRoutingOptions Options() const override { return {}; }
   bool HasMark(std::string_view text, const sql::Dialect&) const override {
     return text.find("/*shadow='1'*/") != std::string_view::npos;
