@@ -15,7 +15,7 @@ import urllib.request
 import pymysql
 import pytest
 
-from harness import (SRC, log_lines_since, log_size, metric_samples, shadow_account,
+from harness import (SRC, Stack, log_lines_since, log_size, metric_samples, shadow_account,
                      shadow_routing_stack)
 
 NODE_DIR = os.path.join(SRC, "integration", "node")
@@ -204,3 +204,31 @@ def test_django_orm_with_sqlcommenter_comments(stack):
     assert out.returncode == 0, out.stdout + out.stderr
     assert "django OK" in out.stdout
     assert stack.backend.sql("SELECT COUNT(*) FROM shop.orders").strip() == str(PROD_ROWS)
+
+
+def test_marked_sessions_of_a_cluster_no_rule_matches_fail_closed():
+    # The only rule is for another cluster: loadtest (users[].shadow) and the connect attribute
+    # still mark, and every table is refused; unmarked sessions are relayed as before.
+    users = ("  - {name: app, password: app-secret, backend_user: app}\n"
+             "  - {name: loadtest, password: lt-secret, backend_user: app,"
+             " backend_password: app-secret, shadow: true}\n")
+    extra = ("shadow_routing:\n  - match: {clusters: [elsewhere], databases: [shop]}\n"
+             "    naming: {suffix: _shadow}\n")
+    s = Stack(users=users, extra=extra)
+    try:
+        s.backend.sql("CREATE DATABASE shop; CREATE TABLE shop.orders (id INT);"
+                      "CREATE TABLE shop.orders_shadow (id INT);")
+        for conn in (connect(s, "loadtest", "lt-secret"), connect(s, attrs={"shadow": "1"})):
+            with conn:
+                with pytest.raises(pymysql.err.MySQLError) as e:
+                    count(conn)
+                assert e.value.args[0] == 7040
+                assert "no shadow_routing rule matches database `shop`" in e.value.args[1]
+                assert count(conn, "SELECT 1") == 1  # names no table
+        with connect(s) as c:
+            assert count(c) == 0
+            with pytest.raises(pymysql.err.MySQLError) as e:
+                count(c, "SHADOW SYNC SET SESSION SHADOW = ON")
+            assert e.value.args[0] == 7040
+    finally:
+        s.stop()

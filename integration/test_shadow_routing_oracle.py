@@ -6,25 +6,30 @@ tables, subqueries in the select list, WHERE and FROM, CTEs, INSERT ... SELECT, 
 UPDATE / DELETE, quoting and case variants, comments in odd places — runs through the proxy as
 the shadow user `loadtest`; each statement is either refused with 7040 or gives the same answer
 (rows, affected rows, error code) as the unrewritten statement run directly on `ref`, a copy where
-the shadows carry the production names. Afterwards the shadows equal the copy, there was no
+the shadows carry the production names; then 1000 more the same way as prepared statements
+(node mysql2's execute: COM_STMT_PREPARE rewritten at prepare time). Afterwards the shadows equal the copy, there was no
 1142, and CHECKSUM TABLE of every production table is what it was. The counts (rewritten /
 refused by reason) are printed for the closing note."""
 
 import collections
+import json
 import os
 import random
 import re
+import subprocess
 import urllib.request
 
 import pymysql
 import pytest
 
-from harness import metric_samples, shadow_account, shadow_routing_stack
+from harness import SRC, metric_samples, shadow_account, shadow_routing_stack
 
 # SHADOW_CORPUS_SEED / SHADOW_CORPUS_SIZE run another corpus (the data stays the same).
 SEED = int(os.environ.get("SHADOW_CORPUS_SEED", "15015"))
 N_STATEMENTS = int(os.environ.get("SHADOW_CORPUS_SIZE", "3000"))
 DATA_SEED = 15015
+N_PREPARED = 1000
+NODE_DIR = os.path.join(SRC, "integration", "node")
 
 SCHEMA = """
 CREATE TABLE customers (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(40) NOT NULL,
@@ -387,6 +392,24 @@ def test_the_corpus_reaches_shadow_tables_only(stack):
     assert not mismatches, mismatches[:5]
     assert counts["rewritten"] > N_STATEMENTS * 0.6
     assert counts["refused"] > 100
+    # The same kinds of statements as prepared statements (node mysql2's execute: prepared
+    # through the proxy, rewritten at prepare time).
+    gen = Gen(SEED + 100)
+    texts = [gen.statement() for _ in range(N_PREPARED)]
+    pairs = [[t.replace("{db}", "shop"), t.replace("{db}", "ref")] for t in texts]
+    out = subprocess.run(["node", "mysql2_corpus.js", str(stack.port), "loadtest", "lt-secret",
+                          str(b.port)], cwd=NODE_DIR, input=json.dumps(pairs),
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    prepared = json.loads(out.stdout)
+    preasons = collections.Counter(reason_kind(m) for m in prepared["refused"])
+    print(f"prepared ({N_PREPARED} statements, seed {SEED + 100}): rewritten "
+          f"{prepared['rewritten']}, refused {len(prepared['refused'])} "
+          f"({', '.join(f'{k}: {v}' for k, v in preasons.most_common())}), "
+          f"1142 leaks: {len(prepared['leaks'])}, mismatches: {len(prepared['mismatches'])}")
+    assert not prepared["leaks"], prepared["leaks"][:5]
+    assert not prepared["mismatches"], prepared["mismatches"][:5]
+    assert prepared["rewritten"] > N_PREPARED * 0.6
     # The shadows now hold what the reference holds; production is untouched.
     for t in TABLES:
         assert (b.sql(f"SELECT * FROM shop.{t}_shadow ORDER BY id") ==

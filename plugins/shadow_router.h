@@ -35,6 +35,8 @@ class ShadowRouter {
   // Whether a rule matches `cluster` (asked once a session; false: the session is relayed as
   // if shadow routing did not exist, and is never marked).
   virtual bool Routes(std::string_view cluster) const = 0;
+  // Whether the config has any rule (none: shadow routing is off, and no session is marked).
+  virtual bool Enabled() const = 0;
   // The marking options of the config the router runs with.
   virtual ShadowRoutingOptions Options() const = 0;
   // Whether `text` carries a per-statement shadow mark (sqlcommenter shadow='1', a leading

@@ -248,6 +248,9 @@ void RelayMachine::CompleteHead(int64_t now_ns) {
       if (done.command == p::COM_CHANGE_USER) {
         s_.user = tracked_->user;
         s_.user_config = s_.config->FindUser(s_.user);
+        // Every session of a shadow user is a shadow session; one that was stays one.
+        if (s_.router != nullptr && s_.user_config != nullptr && s_.user_config->shadow)
+          shadow_ = true;
       }
       s_.database = tracked_->database;
     }

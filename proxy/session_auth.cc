@@ -257,16 +257,23 @@ void Session::FinishHandshake() {
   if (plugins::DdlFollower* f = rs.plugin ? rs.plugin->follower() : nullptr)
     rs.follower = f->Follows(rs.cluster ? rs.cluster->name : "") ? f : nullptr;
   if (plugins::ShadowRouter* r = rs.plugin ? rs.plugin->router() : nullptr;
-      r != nullptr && r->Routes(rs.cluster ? rs.cluster->name : "")) {
-    // Shadow routing covers this cluster (docs/shadow_routing.md): how the session is marked.
+      r != nullptr && r->Enabled()) {
+    // Shadow routing is on (docs/shadow_routing.md): how the session is marked. A session
+    // marked at connect on a cluster no rule matches gets the router too, which refuses every
+    // table it names (fail closed); unmarked ones there are relayed as without the feature.
     const ShadowRoutingOptions options = r->Options();
-    rs.router = r;
-    rs.statement_marks = options.statement_comments;
+    const bool routed = r->Routes(rs.cluster ? rs.cluster->name : "");
     rs.shadow = rs.user_config != nullptr && rs.user_config->shadow;
     if (!rs.shadow && !options.connect_attribute.empty()) {
       auto value = protocol::ConnectAttribute(a.connect_attrs(), options.connect_attribute);
       rs.shadow = value && (*value == "1" || strcasecmp(value->c_str(), "true") == 0);
     }
+    if (routed || rs.shadow) {
+      rs.router = r;
+      rs.statement_marks = routed && options.statement_comments;
+    }
+  }
+  if (rs.router != nullptr) {
     EventLoop* loop = &ctx_->loop();
     rs.route_done = [this, loop](plugins::Routed routed) {
       loop->Post([this, routed = std::move(routed)]() mutable { OnRouted(std::move(routed)); });

@@ -84,6 +84,11 @@ bool Router::Routes(std::string_view cluster) const {
   return false;
 }
 
+bool Router::Enabled() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !config_->shadow_routing.empty();
+}
+
 ShadowRoutingOptions Router::Options() const {
   std::lock_guard<std::mutex> lock(mu_);
   return config_->shadow_routing_options;

@@ -31,6 +31,7 @@ class Router : public plugins::ShadowRouter {
   Router(ConfigPtr config, WorkerPool* pool, Loader loader = {});
 
   bool Routes(std::string_view cluster) const override;
+  bool Enabled() const override;
   ShadowRoutingOptions Options() const override;
   bool HasMark(std::string_view text, const sql::Dialect& dialect) const override;
   std::optional<plugins::Routed> Route(const plugins::RouteRequest& request,

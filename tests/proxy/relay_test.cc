@@ -774,6 +774,7 @@ TEST(RelayFollow, WaitsForTheWholeQueryBeforeRelayingIt) {
 class FakeRouter : public plugins::ShadowRouter {
  public:
   bool Routes(std::string_view) const override { return true; }
+  bool Enabled() const override { return true; }
   ShadowRoutingOptions Options() const override { return {}; }
   bool HasMark(std::string_view text, const sql::Dialect&) const override {
     return text.find("/*shadow='1'*/") != std::string_view::npos;
@@ -940,6 +941,27 @@ TEST(RelayRouting, UseIsTrackedThroughTheRouter) {
   d.Backend(Packet(1, OkPayload()));
   d.Client(Query("SELECT 1"));
   EXPECT_EQ(r.seen, (std::vector<std::string>{"USE shop db=", "SELECT 1 db=shop"}));
+}
+
+TEST(RelayRouting, ChangeUserToAShadowUserMakesAShadowSession) {
+  FakeRouter r;
+  auto config = std::make_shared<Config>(*TestConfig());
+  UserConfig lt;
+  lt.name = "lt";  // pass-through, shadow: true
+  lt.cluster = "local";
+  lt.shadow = true;
+  config->users.push_back(lt);
+  Driver d(kBaseCaps, config, nullptr, sql::Dialect(), 2, nullptr, &r);
+  p::ChangeUser cu;
+  cu.username = "lt";
+  cu.auth_response = std::string(20, 'z');
+  cu.auth_plugin_name = "mysql_native_password";
+  d.Client(Packet(0, p::EncodeChangeUser(cu, kBaseCaps)));
+  EXPECT_FALSE(d.machine().shadow());  // not before the backend said OK
+  d.Backend(Packet(2, OkPayload()));
+  EXPECT_TRUE(d.machine().shadow());
+  d.Client(Query("SELECT * FROM orders"));
+  EXPECT_EQ(r.seen.size(), 1u);
 }
 
 }  // namespace

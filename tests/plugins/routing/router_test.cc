@@ -116,6 +116,18 @@ TEST_F(RouterTest, AnUnreadableCatalogFailsClosed) {
   EXPECT_EQ(r.message, "shadow routing: cannot read the tables of `broken`: Access denied");
 }
 
+TEST_F(RouterTest, AClusterNoRuleMatchesRefusesEveryTable) {
+  auto config = std::make_shared<Config>(*TestConfig());
+  config->shadow_routing[0].clusters = {"east"};
+  Router router(config, &pool_, Loader());
+  bool later = false;
+  auto r = RouteAndWait(router, Request("SELECT * FROM orders"), &later);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.message, "shadow routing: no shadow_routing rule matches database `shop`");
+  r = RouteAndWait(router, Request("SET NAMES utf8mb4"), &later);
+  EXPECT_TRUE(r.ok);  // names no table
+}
+
 TEST_F(RouterTest, AStaleCatalogAnswersAndIsReadAgain) {
   auto config = std::make_shared<Config>(*TestConfig());
   config->shadow_routing_options.catalog_ttl = Duration(0);
@@ -136,6 +148,10 @@ TEST_F(RouterTest, NoRuleNoRouting) {
   Router router(config, &pool_, Loader());
   EXPECT_FALSE(router.Routes("local"));
   EXPECT_TRUE(router.Routes("east"));
+  EXPECT_TRUE(router.Enabled());
+  Router off(std::make_shared<Config>(), &pool_, Loader());
+  EXPECT_FALSE(off.Enabled());
+  EXPECT_FALSE(off.Routes("local"));
   EXPECT_TRUE(router.HasMark("SELECT 1 /*shadow='1'*/", sql::Dialect{}));
   EXPECT_FALSE(router.HasMark("SELECT 1", sql::Dialect{}));
 }
