@@ -66,13 +66,6 @@ std::string TaskListJson(const std::vector<t::TaskSummary>& rows, uint64_t limit
 }
 
 std::string TaskInfoJson(const t::Task& task, const AllowedActions& actions) {
-  json synced = json::array(), unsynced = json::array();
-  for (const auto& tt : task.tables) {
-    if (tt.skipped)
-      unsynced.push_back(tt.source);
-    else if (tt.result != t::TableResult::kNoAction)
-      synced.push_back(tt.source);
-  }
   const int ok = task.CountStatements(t::StatementState::kSucceeded);
   const int failed = task.CountStatements(t::StatementState::kFailed);
   json j = {{"status", ToString(task.status)},
@@ -87,8 +80,8 @@ std::string TaskInfoJson(const t::Task& task, const AllowedActions& actions) {
             {"creator", task.creator},
             {"created_at", FormatTime(task.created_at)},
             {"process", task.process},
-            {"synced_tables", std::move(synced)},
-            {"unsynced_tables", std::move(unsynced)},
+            {"synced_tables", task.SyncedTables()},
+            {"unsynced_tables", task.UnsyncedTables()},
             {"statements", task.statements.size()},
             {"executed_statements", ok + failed},
             {"failed_statements", failed},

@@ -8,7 +8,6 @@ shadow user holds privileges on the shadow tables only. Django ORM queries carry
 that sqlcommenter's middleware adds reach the shadows too."""
 
 import os
-import shutil
 import subprocess
 import urllib.request
 
@@ -71,6 +70,21 @@ def test_a_shadow_user_reaches_the_shadows_only(stack):
             assert cur.fetchone() == ("upd",)
             cur.execute("UPDATE orders SET note = 'shadow 2' WHERE id = 2")
     assert stack.backend.sql("SELECT note FROM shop.orders WHERE id = 2").strip() == "prod 2"
+
+
+def test_mysqlclient_as_a_shadow_user(stack):
+    import MySQLdb  # mysqlclient (python3-mysqldb); it has no API for connect attributes
+    conn = MySQLdb.connect(host="127.0.0.1", port=stack.port, user="loadtest",
+                           password="lt-secret", database="shop", autocommit=True)
+    try:
+        cur = conn.cursor()
+        cur.execute("SELECT o.note FROM orders o WHERE o.id = %s", (SHADOW_ROWS,))
+        assert cur.fetchone() == (f"shadow {SHADOW_ROWS}",)
+        with pytest.raises(MySQLdb.Error) as e:
+            cur.execute("SELECT COUNT(*) FROM audit")
+        assert e.value.args[0] == 7040 and "no shadow" in e.value.args[1]
+    finally:
+        conn.close()
 
 
 def test_refusals_are_7040_with_the_reason_and_a_warn(stack):
@@ -144,8 +158,7 @@ def test_node_mysql2_connect_attributes_and_prepared(stack):
     assert "mysql2 shadow OK" in out.stdout
 
 
-@pytest.mark.skipif(not (shutil.which("java") and os.path.exists(JAVA_JAR)),
-                    reason="needs default-jdk-headless and libmariadb-java")
+# No skip: scripts/install-deps.sh installs the JDK and Connector/J; a missing one must fail.
 def test_jdbc_connection_attributes(stack):
     out = subprocess.run(
         ["java", "-cp", JAVA_JAR, os.path.join(SRC, "integration", "java", "ShadowTest.java"),

@@ -148,6 +148,20 @@ int Task::CountStatements(StatementState s) const {
   return n;
 }
 
+std::vector<std::string> Task::SyncedTables() const {
+  std::vector<std::string> out;
+  for (const auto& t : tables)
+    if (!t.skipped && t.result != TableResult::kNoAction) out.push_back(t.source);
+  return out;
+}
+
+std::vector<std::string> Task::UnsyncedTables() const {
+  std::vector<std::string> out;
+  for (const auto& t : tables)
+    if (t.skipped) out.push_back(t.source);
+  return out;
+}
+
 std::string EncodeList(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {

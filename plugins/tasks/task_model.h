@@ -165,6 +165,10 @@ struct Task {
   int64_t version = 0;  // bumped by every stored state change (optimistic concurrency)
 
   int CountStatements(StatementState s) const;
+  // The task's tables as its information shows them: synced (those it changes) and unsynced
+  // (those the user skipped); tables with nothing to do are in neither.
+  std::vector<std::string> SyncedTables() const;
+  std::vector<std::string> UnsyncedTables() const;
 };
 
 // One row of SHOW TASKS.

@@ -17,13 +17,6 @@ std::string Join(const std::vector<std::string>& items) {
 plugins::ResultSetAnswer Info(const Task& t) {
   plugins::ResultSetAnswer rs;
   rs.columns = {"field", "value"};
-  std::vector<std::string> synced, unsynced;
-  for (const auto& tt : t.tables) {
-    if (tt.skipped)
-      unsynced.push_back(tt.source);
-    else if (tt.result != tasks::TableResult::kNoAction)
-      synced.push_back(tt.source);
-  }
   const int ok = t.CountStatements(tasks::StatementState::kSucceeded);
   const int failed = t.CountStatements(tasks::StatementState::kFailed);
   auto add = [&](const char* f, Cell v) { rs.rows.push_back({std::string(f), std::move(v)}); };
@@ -39,8 +32,8 @@ plugins::ResultSetAnswer Info(const Task& t) {
   add("creator", t.creator);
   add("created_at", FormatTime(t.created_at));
   add("process", t.process);
-  add("synced_tables", Join(synced));
-  add("unsynced_tables", Join(unsynced));
+  add("synced_tables", Join(t.SyncedTables()));
+  add("unsynced_tables", Join(t.UnsyncedTables()));
   add("statements", std::to_string(t.statements.size()));
   add("executed_statements", std::to_string(ok + failed));
   add("failed_statements", std::to_string(failed));
