@@ -37,14 +37,6 @@ port_of() {
   esac
 }
 
-sb() {  # sb TEST PORT [args...]
-  local test=$1 port=$2
-  shift 2
-  sysbench "$test" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$port" \
-    --mysql-user=app --mysql-password=app-secret --mysql-db=sbtest --tables=4 \
-    --table-size="$TABLE_SIZE" "$@"
-}
-
 sb oltp_read_write "$DB_PORT" --threads=4 prepare >/dev/null
 
 run_sysbench() {  # run_sysbench WORKLOAD TARGET ROUND TEST PSMODE
@@ -72,22 +64,4 @@ tasks=$(mariadb --no-defaults -h127.0.0.1 -P"$DB_PORT" -uroot -N -e \
   "SELECT COUNT(*) FROM sp_bench_meta.tasks" 2>/dev/null || echo "?")
 echo "# follow tasks made during the run: $tasks"
 echo
-/usr/bin/python3 - "$RESULTS" <<'PY'
-import collections, statistics, sys
-rows = collections.defaultdict(list)
-for line in open(sys.argv[1]):
-    w, t, _r, m, v = line.rstrip("\n").split("\t")
-    try:
-        rows[(w, m, t)].append(float(v))
-    except ValueError:
-        pass
-keys = list(dict.fromkeys((w, m) for (w, m, _t) in rows))
-print(f"{'workload':<20} {'metric':<7} {'direct':>10} {'proxy':>10} {'proxy_follow':>13} "
-      f"{'follow/proxy':>13}")
-for w, m in keys:
-    med = {t: statistics.median(rows[(w, m, t)]) if rows[(w, m, t)] else float("nan")
-           for t in ("direct", "proxy", "proxy_follow")}
-    ratio = med["proxy_follow"] / med["proxy"] if med["proxy"] else float("nan")
-    print(f"{w:<20} {m:<7} {med['direct']:>10.2f} {med['proxy']:>10.2f} "
-          f"{med['proxy_follow']:>13.2f} {ratio:>13.3f}")
-PY
+/usr/bin/python3 "$(dirname "$0")/medians.py" "$RESULTS" direct proxy proxy_follow

@@ -128,6 +128,15 @@ stop_pid() {  # stop_pid PID: TERM, wait up to 10 s, KILL
   kill -KILL "$1" 2>/dev/null || true
 }
 
+# sb TEST PORT [args...]: sysbench TEST on sbtest (4 tables of TABLE_SIZE rows) as app.
+sb() {
+  local test=$1 port=$2
+  shift 2
+  sysbench "$test" --db-driver=mysql --mysql-host=127.0.0.1 --mysql-port="$port" \
+    --mysql-user=app --mysql-password=app-secret --mysql-db=sbtest --tables=4 \
+    --table-size="${TABLE_SIZE:-10000}" "$@"
+}
+
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
 # clone_tasks META SEEDS N: clones the tasks SEEDS ("3,4,5", ids in the metadb database META on
