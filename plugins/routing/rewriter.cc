@@ -10,6 +10,7 @@
 #include <set>
 #include <unordered_set>
 
+#include "base/sql_quote.h"
 #include "plugins/schema/naming.h"
 
 namespace shadowproxy::routing {
@@ -103,16 +104,6 @@ std::string Lower(std::string_view w) {
   std::string out(w);
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string QuoteIdent(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  out += '`';
   return out;
 }
 
@@ -740,7 +731,7 @@ class Parser {
       std::string name = Name(ref.name);
       if (db.empty()) {
         if (!ref.qualified && ctes_.count(name)) continue;
-        Fail("no database", "no database selected for table " + QuoteIdent(name));
+        Fail("no database", "no database selected for table " + sql::QuoteIdentifier(name));
         return Refused();
       }
       const Rule* rule = catalog_.RuleFor(db);
@@ -749,7 +740,7 @@ class Parser {
         continue;
       }
       if (rule == nullptr) {
-        Fail("no rule", "no shadow_routing rule matches database " + QuoteIdent(db));
+        Fail("no rule", "no shadow_routing rule matches database " + sql::QuoteIdentifier(db));
         return Refused();
       }
       if (IsShared(*rule, name)) continue;
@@ -775,14 +766,15 @@ class Parser {
         // a CTE `ORDERS` still stands for `orders` outside its scope.
         if (!db.empty() && (catalog_.Kind(db, name) != TableKind::kMissing ||
                             catalog_.Kind(db, Lower(name)) != TableKind::kMissing)) {
-          Fail("cte", "the WITH name " + QuoteIdent(name) + " is also a table of " +
-                          QuoteIdent(db) + " (which one a reference means depends on scope)");
+          Fail("cte", "the WITH name " + sql::QuoteIdentifier(name) + " is also a table of " +
+                          sql::QuoteIdentifier(db) +
+                          " (which one a reference means depends on scope)");
           return Refused();
         }
         continue;
       }
       const Rule& rule = *catalog_.RuleFor(db);
-      const std::string display = QuoteIdent(db) + "." + QuoteIdent(name);
+      const std::string display = sql::QuoteIdentifier(db) + "." + sql::QuoteIdentifier(name);
       if (IsShared(rule, name)) {
         ++shared;
         continue;
@@ -802,7 +794,7 @@ class Parser {
       }
       const std::string shadow = rule.naming.ShadowName(name);
       if (catalog_.Kind(db, shadow) != TableKind::kBaseTable) {
-        Fail("no shadow", "table " + display + " has no shadow " + QuoteIdent(shadow));
+        Fail("no shadow", "table " + display + " has no shadow " + sql::QuoteIdentifier(shadow));
         return Refused();
       }
       // The replacement could end a /*! */ early (a name holding "*/"); not worth reading.
@@ -814,28 +806,30 @@ class Parser {
       Edit e;
       e.first = ref.first;
       e.last = ref.name;
-      e.text = ref.qualified ? QuoteIdent(db) + "." + QuoteIdent(shadow) : QuoteIdent(shadow);
+      e.text = ref.qualified ? sql::QuoteIdentifier(db) + "." + sql::QuoteIdentifier(shadow)
+                             : sql::QuoteIdentifier(shadow);
       if (ref.no_alias) {
         // t.col references to an unaliased target now say the shadow's name; when `t` also
         // names an aliased reference nobody can tell which one a t.col means.
         for (const Qualifier& q : qualifiers_) {
           if (q.name != name) continue;
           if (aliases_.count(name)) {
-            Fail("unreadable", "the qualifier " + QuoteIdent(name) +
+            Fail("unreadable", "the qualifier " + sql::QuoteIdentifier(name) +
                                    " may name the target or another reference of it");
             return Refused();
           }
-          edits.push_back({q.token, q.token, false, QuoteIdent(shadow)});
+          edits.push_back({q.token, q.token, false, sql::QuoteIdentifier(shadow)});
         }
         edits.push_back(std::move(e));
       } else if (ref.has_alias) {
         edits.push_back(std::move(e));
       } else if (ref.alias_after == ref.name) {
-        e.text += " AS " + QuoteIdent(name);
+        e.text += " AS " + sql::QuoteIdentifier(name);
         edits.push_back(std::move(e));
       } else {  // PARTITION (...) comes between the name and the alias
         edits.push_back(std::move(e));
-        edits.push_back({ref.alias_after, ref.alias_after, true, " AS " + QuoteIdent(name)});
+        edits.push_back(
+            {ref.alias_after, ref.alias_after, true, " AS " + sql::QuoteIdentifier(name)});
       }
     }
     std::sort(edits.begin(), edits.end(), [](const Edit& a, const Edit& b) {

@@ -7,6 +7,7 @@
 #include "base/sql_quote.h"
 #include "plugins/approval/approval.h"
 #include "plugins/routing/marking.h"
+#include "plugins/schema/reader.h"
 
 namespace shadowproxy::routing {
 
@@ -200,21 +201,21 @@ plugins::Routed Router::Finish(const plugins::RouteRequest& request, const Outpu
   return r;
 }
 
+// The schema engine's reader lists the database (SHOW FULL TABLES: one round trip, no table
+// opened); a database that does not exist has no tables, so each one it names is refused as
+// missing.
 Result<TableKinds> Router::LoadFromBackend(const ClusterConfig& cluster, const std::string& db) {
-  auto conn = sql::MysqlConn::Connect(sql::ClusterConnInfo::FromConfig(cluster));
-  if (!conn.ok()) return conn.status();
-  auto rows = conn->Query(
-      "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-      sql::QuoteString(db));
-  if (!rows.ok()) return rows.status();
+  schema::SchemaReader reader(sql::ClusterConnInfo::FromConfig(cluster), db);
+  auto listed = reader.List(std::nullopt);
   TableKinds out;
-  for (const sql::Row& row : rows.value()) {
-    if (row.size() < 2 || !row[0]) continue;
-    const std::string type = row[1].value_or("");
-    // BASE TABLE, SYSTEM VERSIONED (MariaDB) are tables; VIEW, SYSTEM VIEW, SEQUENCE are not.
-    out[*row[0]] = type == "BASE TABLE" || type == "SYSTEM VERSIONED" ? TableKind::kBaseTable
-                                                                      : TableKind::kView;
+  if (!listed.ok()) {
+    if (listed.status().code() == errc::kNotFound) return out;
+    return listed.status();
   }
+  // Only base tables (system-versioned ones included) have shadows of their own; views,
+  // sequences and the rest are refused as views.
+  for (const auto& [name, kind] : *listed)
+    out[name] = kind == schema::TableKind::kBaseTable ? TableKind::kBaseTable : TableKind::kView;
   return out;
 }
 
