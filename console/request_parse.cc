@@ -242,7 +242,7 @@ Result<LogsRequest> ParseLogs(const Params& params) {
 }
 
 bool LogMatches(const LogsRequest& filter, const tasks::TaskLog& line) {
-  if (filter.alert_only && line.level == tasks::LogLevel::kInfo) return false;
+  if (filter.alert_only && !line.IsAlert()) return false;
   if (filter.q.empty()) return true;
   auto it = std::search(line.message.begin(), line.message.end(), filter.q.begin(), filter.q.end(),
                         [](char a, char b) {

@@ -134,6 +134,9 @@ struct TaskLog {
   TimePoint at{};
   LogLevel level = LogLevel::kInfo;
   std::string message;
+
+  // An alert is what the ALERT view of the logs shows: WARN and ERROR lines.
+  bool IsAlert() const { return level != LogLevel::kInfo; }
 };
 
 struct Task {

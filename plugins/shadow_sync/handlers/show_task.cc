@@ -77,7 +77,7 @@ Answer HandleShowTask(const Request& r, const ShowTaskStmt& stmt) {
     case TaskView::kLogs:
       rs.columns = {"at", "level", "message"};
       for (const auto& l : t.logs) {
-        if (stmt.alert_only && l.level == tasks::LogLevel::kInfo) continue;
+        if (stmt.alert_only && !l.IsAlert()) continue;
         if (stmt.like && !tasks::SqlLike(*stmt.like, l.message)) continue;
         rs.rows.push_back({FormatTime(l.at, true), std::string(ToString(l.level)), l.message});
       }
